@@ -1,0 +1,34 @@
+//! Embeds every file of themes/default/ into the binary (see src/render/theme.rs).
+use std::io::Write;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    files.sort();
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("theme_files.rs");
+    let mut f = std::fs::File::create(out).unwrap();
+    writeln!(f, "/// Files of the built-in default theme: (path relative to the theme, bytes).").unwrap();
+    writeln!(f, "pub static EMBEDDED: &[(&str, &[u8])] = &[").unwrap();
+    for (rel, abs) in files {
+        println!("cargo:rerun-if-changed={abs}");
+        writeln!(f, "    ({rel:?}, include_bytes!({abs:?})),").unwrap();
+    }
+    writeln!(f, "];").unwrap();
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            println!("cargo:rerun-if-changed={}", p.display());
+            walk(root, &p, out);
+        } else if p.is_file() {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            out.push((rel, p.to_string_lossy().to_string()));
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! The readiness assessment: pure, Project in, Assessment out.
+//!
+//! The readiness score is defined in one place, [`FORMULA`] and [`points`], and printed with every
+//! result so that a reader can recompute it.
+
+use crate::catalog::catalog;
+use crate::project::model::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The readiness formula, as printed in the package and by `trustbook check`.
+pub const FORMULA: &str = "score = 100 × (sum of criterion points) ÷ (in-scope criteria not marked not relevant); \
+points: effective 1, designed (Type 1) 1, designed but not yet tested 0.75, exceptions noted 0.5, partially designed 0.25, gap 0";
+
+/// The state of one in-scope criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Type 2: every implemented control behind it was tested without exceptions.
+    Effective,
+    /// Type 1: at least one implemented control; design only is assessed.
+    Designed,
+    /// Type 2: implemented controls exist but not all have been tested.
+    DesignedNotTested,
+    /// Type 2: a test of a control behind it found exceptions.
+    ExceptionsNoted,
+    /// Only planned or partially implemented controls.
+    PartiallyDesigned,
+    /// No control at all.
+    Gap,
+    /// Declared not relevant, with a reason.
+    NotRelevant,
+}
+
+impl Status {
+    /// The words for the status (never colour alone).
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Effective => "effective",
+            Status::Designed => "designed",
+            Status::DesignedNotTested => "designed, not yet tested",
+            Status::ExceptionsNoted => "exceptions noted",
+            Status::PartiallyDesigned => "partially designed",
+            Status::Gap => "gap",
+            Status::NotRelevant => "not relevant",
+        }
+    }
+    /// A symbol for the status, for maps and terminals.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Effective | Status::Designed => "✓",
+            Status::DesignedNotTested => "○",
+            Status::ExceptionsNoted => "!",
+            Status::PartiallyDesigned => "◐",
+            Status::Gap => "✗",
+            Status::NotRelevant => "–",
+        }
+    }
+    /// All statuses, in legend order.
+    pub const ALL: [Status; 7] =
+        [Status::Effective, Status::Designed, Status::DesignedNotTested, Status::ExceptionsNoted, Status::PartiallyDesigned, Status::Gap, Status::NotRelevant];
+}
+
+/// The points a criterion of this status contributes to the score (`None`: not counted).
+pub fn points(s: Status) -> Option<f64> {
+    match s {
+        Status::Effective | Status::Designed => Some(1.0),
+        Status::DesignedNotTested => Some(0.75),
+        Status::ExceptionsNoted => Some(0.5),
+        Status::PartiallyDesigned => Some(0.25),
+        Status::Gap => Some(0.0),
+        Status::NotRelevant => None,
+    }
+}
+
+/// One in-scope criterion and what stands behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionResult {
+    pub id: String,
+    pub category: Category,
+    pub series: String,
+    pub title: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    pub symbol: &'static str,
+    /// IDs of every control mapped to it (any status).
+    pub controls: Vec<String>,
+    /// IDs of the tests of those controls.
+    pub tests: Vec<String>,
+    /// The reason, when not relevant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_relevant_reason: Option<String>,
+}
+
+/// Coverage and effectiveness of one category (or of all, for the overall row).
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryResult {
+    pub category: Option<Category>,
+    pub title: String,
+    /// In-scope criteria, not counting the ones marked not relevant.
+    pub criteria: usize,
+    pub not_relevant: usize,
+    /// Criteria with at least one implemented control.
+    pub designed: usize,
+    /// Type 2: criteria whose controls were all tested without exceptions.
+    pub effective: usize,
+    pub exceptions: usize,
+    pub gaps: usize,
+    /// designed ÷ criteria, 0–100.
+    pub design_coverage: f64,
+    /// Type 2: effective ÷ criteria, 0–100; `None` for Type 1.
+    pub operating_effectiveness: Option<f64>,
+    /// The readiness score of this category alone.
+    pub score: f64,
+}
+
+/// What kind of gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GapKind {
+    UncoveredCriterion,
+    PartialControl,
+    PlannedControl,
+    UntestedControl,
+    Exception,
+    MissingEvidence,
+    StaleEvidence,
+    OverdueRemediation,
+    OpenRemediation,
+}
+
+impl GapKind {
+    /// A heading for the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            GapKind::UncoveredCriterion => "criterion without a control",
+            GapKind::PartialControl => "control partially implemented",
+            GapKind::PlannedControl => "control not yet implemented",
+            GapKind::UntestedControl => "control not yet tested",
+            GapKind::Exception => "test with exceptions",
+            GapKind::MissingEvidence => "control without evidence",
+            GapKind::StaleEvidence => "stale evidence",
+            GapKind::OverdueRemediation => "overdue remediation",
+            GapKind::OpenRemediation => "open remediation",
+        }
+    }
+}
+
+/// One item of the gap list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gap {
+    pub kind: GapKind,
+    pub kind_label: &'static str,
+    /// The ID of what the gap is about (criterion, control, test, evidence or remediation item).
+    pub subject: String,
+    pub message: String,
+    pub criteria: Vec<String>,
+}
+
+/// A remediation item as the tracker shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemediationRow {
+    pub id: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub opened: Option<Date>,
+    pub due: Option<Date>,
+    pub status: RemediationStatus,
+    pub closed_on: Option<Date>,
+    pub overdue: bool,
+    pub criteria: Vec<String>,
+    pub controls: Vec<String>,
+}
+
+/// ISO/IEC 27001:2022 coverage of one Annex A control through the controls' own mappings.
+#[derive(Debug, Clone, Serialize)]
+pub struct IsoRow {
+    pub id: String,
+    pub theme: String,
+    pub title: String,
+    pub controls: Vec<String>,
+}
+
+/// The whole assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub report_type: ReportType,
+    /// The readiness score, 0–100, one decimal.
+    pub score: f64,
+    pub formula: &'static str,
+    /// Per in-scope category, in the order security, availability, processing integrity, confidentiality, privacy.
+    pub categories: Vec<CategoryResult>,
+    pub overall: CategoryResult,
+    /// Every in-scope criterion, in catalog order.
+    pub criteria: Vec<CriterionResult>,
+    pub gaps: Vec<Gap>,
+    pub remediation: Vec<RemediationRow>,
+    pub iso27001: Vec<IsoRow>,
+    /// Annex A controls with at least one mapped control.
+    pub iso27001_covered: usize,
+    /// Evidence IDs stale at the report date.
+    pub stale_evidence: Vec<String>,
+}
+
+/// True if the evidence is older than its refresh interval at `at`.
+pub fn is_stale(e: &Evidence, at: Date) -> bool {
+    match e.refresh.as_ref().and_then(|r| r.value.interval_days()) {
+        Some(days) => at.days() - e.collected_on.value.days() > days,
+        None => false,
+    }
+}
+
+/// True if the remediation item is still open after its due date at `at`.
+pub fn is_overdue(r: &Remediation, at: Date) -> bool {
+    matches!(r.status.value, RemediationStatus::Open | RemediationStatus::InProgress) && r.due.as_ref().is_some_and(|d| d.value < at)
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Assesses a project (which should have passed `check` without errors; unknown IDs are ignored).
+pub fn assess(p: &Project) -> Assessment {
+    let cat = catalog();
+    let type2 = p.config.report.kind.value == ReportType::Type2;
+    let report_date = p.report_date().unwrap_or_else(|| p.content_date());
+    let content_date = p.content_date();
+
+    let not_relevant: HashMap<&str, &NotRelevant> = p.config.report.not_relevant.iter().map(|n| (n.criterion.value.as_str(), n)).collect();
+    let mut controls_by_criterion: HashMap<&str, Vec<&Control>> = HashMap::new();
+    for c in &p.controls {
+        for cr in &c.criteria {
+            controls_by_criterion.entry(cr.value.as_str()).or_default().push(c);
+        }
+    }
+    let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
+    for t in &p.tests {
+        tests_by_control.entry(t.control.value.as_str()).or_default().push(t);
+    }
+
+    let mut criteria = Vec::new();
+    for c in &cat.criteria {
+        if !p.in_scope(c.category()) {
+            continue;
+        }
+        let ctrls = controls_by_criterion.get(c.id.as_str()).cloned().unwrap_or_default();
+        let implemented: Vec<&Control> = ctrls.iter().copied().filter(|x| x.status.value == ControlStatus::Implemented).collect();
+        let partial = ctrls.iter().any(|x| matches!(x.status.value, ControlStatus::PartiallyImplemented | ControlStatus::Planned));
+        let tests: Vec<&Test> = ctrls.iter().flat_map(|x| tests_by_control.get(x.id.value.as_str()).cloned().unwrap_or_default()).collect();
+        let status = if let Some(nr) = not_relevant.get(c.id.as_str()) {
+            let _ = nr;
+            Status::NotRelevant
+        } else if implemented.is_empty() {
+            if partial { Status::PartiallyDesigned } else { Status::Gap }
+        } else if !type2 {
+            Status::Designed
+        } else {
+            let itests: Vec<&Test> = implemented.iter().flat_map(|x| tests_by_control.get(x.id.value.as_str()).cloned().unwrap_or_default()).collect();
+            if itests.iter().any(|t| t.result.value == TestResult::Exceptions) {
+                Status::ExceptionsNoted
+            } else if implemented.iter().all(|x| tests_by_control.get(x.id.value.as_str()).is_some_and(|v| !v.is_empty())) {
+                Status::Effective
+            } else {
+                Status::DesignedNotTested
+            }
+        };
+        criteria.push(CriterionResult {
+            id: c.id.clone(),
+            category: c.category(),
+            series: c.series().to_string(),
+            title: c.title.clone(),
+            status,
+            status_label: status.label(),
+            symbol: status.symbol(),
+            controls: ctrls.iter().map(|x| x.id.value.clone()).collect(),
+            tests: tests.iter().map(|t| t.id.value.clone()).collect(),
+            not_relevant_reason: not_relevant.get(c.id.as_str()).and_then(|n| n.reason.as_ref().map(|r| r.value.clone())),
+        });
+    }
+
+    let summarize = |category: Option<Category>, title: String, rows: &[&CriterionResult]| -> CategoryResult {
+        let counted: Vec<&&CriterionResult> = rows.iter().filter(|r| r.status != Status::NotRelevant).collect();
+        let n = counted.len();
+        let designed = counted.iter().filter(|r| matches!(r.status, Status::Effective | Status::Designed | Status::DesignedNotTested | Status::ExceptionsNoted)).count();
+        let effective = counted.iter().filter(|r| r.status == Status::Effective).count();
+        let exceptions = counted.iter().filter(|r| r.status == Status::ExceptionsNoted).count();
+        let gaps = counted.iter().filter(|r| r.status == Status::Gap).count();
+        let pts: f64 = counted.iter().filter_map(|r| points(r.status)).sum();
+        let pct = |x: usize| if n == 0 { 0.0 } else { round1(100.0 * x as f64 / n as f64) };
+        CategoryResult {
+            category,
+            title,
+            criteria: n,
+            not_relevant: rows.len() - n,
+            designed,
+            effective,
+            exceptions,
+            gaps,
+            design_coverage: pct(designed),
+            operating_effectiveness: type2.then(|| pct(effective)),
+            score: if n == 0 { 0.0 } else { round1(100.0 * pts / n as f64) },
+        }
+    };
+    let mut categories = Vec::new();
+    for c in Category::VALUES.iter().filter_map(|v| Category::parse(v)) {
+        if !p.in_scope(c) {
+            continue;
+        }
+        let rows: Vec<&CriterionResult> = criteria.iter().filter(|r| r.category == c).collect();
+        categories.push(summarize(Some(c), c.title().to_string(), &rows));
+    }
+    let all: Vec<&CriterionResult> = criteria.iter().collect();
+    let overall = summarize(None, "Overall".to_string(), &all);
+
+    // Gaps.
+    let mut gaps = Vec::new();
+    for r in &criteria {
+        match r.status {
+            Status::Gap => gaps.push(Gap {
+                kind: GapKind::UncoveredCriterion,
+                kind_label: GapKind::UncoveredCriterion.label(),
+                subject: r.id.clone(),
+                message: format!("{} ({}) has no control.", r.id, r.title),
+                criteria: vec![r.id.clone()],
+            }),
+            _ => {}
+        }
+    }
+    let evidence_by_id: HashMap<&str, &Evidence> = p.evidence.iter().map(|e| (e.id.value.as_str(), e)).collect();
+    for c in &p.controls {
+        let crit: Vec<String> = c.criteria.iter().map(|x| x.value.clone()).collect();
+        let mut push = |kind: GapKind, message: String| {
+            gaps.push(Gap { kind, kind_label: kind.label(), subject: c.id.value.clone(), message, criteria: crit.clone() })
+        };
+        match c.status.value {
+            ControlStatus::PartiallyImplemented => push(GapKind::PartialControl, format!("{} {} is partially implemented.", c.id.value, c.title.value)),
+            ControlStatus::Planned | ControlStatus::NotImplemented => {
+                push(GapKind::PlannedControl, format!("{} {} is {}.", c.id.value, c.title.value, c.status.value.as_str().replace('-', " ")))
+            }
+            ControlStatus::Implemented => {
+                if type2 && tests_by_control.get(c.id.value.as_str()).is_none_or(|v| v.is_empty()) {
+                    push(GapKind::UntestedControl, format!("{} {} is implemented but has no test of operating effectiveness.", c.id.value, c.title.value));
+                }
+                if c.evidence.is_empty() {
+                    push(GapKind::MissingEvidence, format!("{} {} lists no evidence.", c.id.value, c.title.value));
+                }
+            }
+        }
+    }
+    for t in &p.tests {
+        if t.result.value == TestResult::Exceptions {
+            let crit = p.controls.iter().find(|c| c.id.value == t.control.value).map(|c| c.criteria.iter().map(|x| x.value.clone()).collect()).unwrap_or_default();
+            let dev: u64 = t.exceptions.iter().filter_map(|e| e.deviations.as_ref().map(|d| d.value)).sum();
+            gaps.push(Gap {
+                kind: GapKind::Exception,
+                kind_label: GapKind::Exception.label(),
+                subject: t.id.value.clone(),
+                message: format!("{} of control {} found {} deviation{}.", t.id.value, t.control.value, dev.max(1), if dev.max(1) == 1 { "" } else { "s" }),
+                criteria: crit,
+            });
+        }
+    }
+    let mut stale_evidence = Vec::new();
+    for e in &p.evidence {
+        if is_stale(e, report_date) {
+            stale_evidence.push(e.id.value.clone());
+            gaps.push(Gap {
+                kind: GapKind::StaleEvidence,
+                kind_label: GapKind::StaleEvidence.label(),
+                subject: e.id.value.clone(),
+                message: format!("{} ({}) was collected on {} and is older than its {} refresh at {}.", e.id.value, e.title.value, e.collected_on.value, e.refresh.as_ref().map(|r| r.value.as_str()).unwrap_or(""), report_date),
+                criteria: vec![],
+            });
+        }
+    }
+    let _ = evidence_by_id;
+    let mut remediation = Vec::new();
+    for r in &p.remediation {
+        let overdue = is_overdue(r, content_date);
+        if matches!(r.status.value, RemediationStatus::Open | RemediationStatus::InProgress) {
+            let kind = if overdue { GapKind::OverdueRemediation } else { GapKind::OpenRemediation };
+            gaps.push(Gap {
+                kind,
+                kind_label: kind.label(),
+                subject: r.id.value.clone(),
+                message: match &r.due {
+                    Some(d) => format!("{} {} is {} and due {}.", r.id.value, r.title.value, r.status.value.as_str().replace('-', " "), d.value),
+                    None => format!("{} {} is {} with no due date.", r.id.value, r.title.value, r.status.value.as_str().replace('-', " ")),
+                },
+                criteria: r.criteria.iter().map(|x| x.value.clone()).collect(),
+            });
+        }
+        remediation.push(RemediationRow {
+            id: r.id.value.clone(),
+            title: r.title.value.clone(),
+            owner: r.owner.as_ref().map(|x| x.value.clone()),
+            opened: r.opened.as_ref().map(|x| x.value),
+            due: r.due.as_ref().map(|x| x.value),
+            status: r.status.value,
+            closed_on: r.closed_on.as_ref().map(|x| x.value),
+            overdue,
+            criteria: r.criteria.iter().map(|x| x.value.clone()).collect(),
+            controls: r.controls.iter().map(|x| x.value.clone()).collect(),
+        });
+    }
+    gaps.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
+
+    // ISO 27001:2022 coverage from the controls' own mappings.
+    let mut iso_map: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for c in &p.controls {
+        for (fw, ids) in &c.mappings {
+            if fw.value == "iso27001-2022" {
+                for id in ids {
+                    iso_map.entry(id.value.as_str()).or_default().insert(c.id.value.clone());
+                }
+            }
+        }
+    }
+    let iso27001: Vec<IsoRow> = cat
+        .annex_a
+        .iter()
+        .map(|a| IsoRow {
+            id: a.id.clone(),
+            theme: a.theme.clone(),
+            title: a.title.clone(),
+            controls: iso_map.get(a.id.as_str()).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+        })
+        .collect();
+    let iso27001_covered = iso27001.iter().filter(|r| !r.controls.is_empty()).count();
+
+    Assessment {
+        report_type: p.config.report.kind.value,
+        score: overall.score,
+        formula: FORMULA,
+        categories,
+        overall,
+        criteria,
+        gaps,
+        remediation,
+        iso27001,
+        iso27001_covered,
+        stale_evidence,
+    }
+}

@@ -1,0 +1,212 @@
+//! Diagnostics: every problem found in a project, with its location, printed rustc-style.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// A place in a project file: path relative to the project root, 1-based line and column,
+/// and the length of the marked token in characters (at least 1 when printed).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Loc {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip)]
+    pub len: u32,
+}
+
+impl Loc {
+    /// A location at the start of a file (used for whole-file problems).
+    pub fn file_start(file: &Arc<str>) -> Loc {
+        Loc { file: file.clone(), line: 1, column: 1, len: 0 }
+    }
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem: a message, where it is, and what to do about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable kebab-case code, e.g. `unknown-criterion`.
+    pub code: &'static str,
+    pub message: String,
+    /// Where the problem is; `None` only for project-wide problems (e.g. no content/ folder).
+    #[serde(flatten, serialize_with = "ser_loc")]
+    pub loc: Option<Loc>,
+    /// A short label under the caret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Other places that matter (e.g. the first definition of a duplicate ID).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A secondary location of a diagnostic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+fn ser_loc<S: serde::Serializer>(loc: &Option<Loc>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(None)?;
+    match loc {
+        Some(l) => {
+            m.serialize_entry("file", &*l.file)?;
+            m.serialize_entry("line", &l.line)?;
+            m.serialize_entry("column", &l.column)?;
+        }
+        None => {
+            m.serialize_entry("file", &None::<&str>)?;
+            m.serialize_entry("line", &None::<u32>)?;
+            m.serialize_entry("column", &None::<u32>)?;
+        }
+    }
+    m.end()
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, code, message: message.into(), loc, label: None, hint: None, related: vec![] }
+    }
+    pub fn warning(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, code, message: message.into(), loc, label: None, hint: None, related: vec![] }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    pub fn with_related(mut self, loc: &Loc, message: impl Into<String>) -> Self {
+        self.related.push(Related { file: loc.file.clone(), line: loc.line, column: loc.column, message: message.into() });
+        self
+    }
+}
+
+/// The diagnostics of one run, plus the text of the files they point into (for snippets).
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+    pub sources: BTreeMap<Arc<str>, Arc<str>>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+    pub fn errors(&self) -> usize {
+        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.items.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+    pub fn has_errors(&self) -> bool {
+        self.errors() > 0
+    }
+    /// Sorts by file, line, column, then severity, so output is stable.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            let ka = a.loc.as_ref().map(|l| (l.file.clone(), l.line, l.column));
+            let kb = b.loc.as_ref().map(|l| (l.file.clone(), l.line, l.column));
+            ka.cmp(&kb).then(a.severity.cmp(&b.severity)).then(a.message.cmp(&b.message))
+        });
+    }
+    /// Renders every diagnostic rustc-style, followed by a one-line tally.
+    pub fn render(&self, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            out.push_str(&render_one(d, self.sources.get(d.loc.as_ref().map(|l| &l.file).unwrap_or(&Arc::from(""))), color));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn paint(s: &str, code: &str, color: bool) -> String {
+    if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+}
+
+/// Renders one diagnostic:
+///
+/// ```text
+/// error[unknown-criterion]: `CC9.9` is not a criterion of the 2017 Trust Services Criteria
+///   --> content/controls/access.yaml:12:14
+///    |
+/// 12 |   criteria: [CC9.9]
+///    |              ^^^^^ unknown criterion
+///    = hint: did you mean `CC9.2`?
+/// ```
+pub fn render_one(d: &Diagnostic, source: Option<&Arc<str>>, color: bool) -> String {
+    let mut out = String::new();
+    let (word, c) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let _ = writeln!(out, "{}{}", paint(&format!("{word}[{}]", d.code), c, color), paint(&format!(": {}", d.message), "1", color));
+    let Some(loc) = &d.loc else {
+        if let Some(h) = &d.hint {
+            let _ = writeln!(out, "  = hint: {h}");
+        }
+        return out;
+    };
+    let line_text = source.and_then(|s| s.lines().nth(loc.line.saturating_sub(1) as usize));
+    let num = loc.line.to_string();
+    let pad = " ".repeat(num.len());
+    let _ = writeln!(out, "{pad}{} {loc}", paint("-->", "1;34", color));
+    if let Some(text) = line_text {
+        let text = text.trim_end_matches('\r');
+        let shown: String = text.chars().take(200).collect();
+        let bar = paint("|", "1;34", color);
+        let _ = writeln!(out, "{pad} {bar}");
+        let _ = writeln!(out, "{} {bar} {shown}", paint(&num, "1;34", color));
+        let col = loc.column.saturating_sub(1) as usize;
+        let prefix: String = text.chars().take(col).map(|ch| if ch == '\t' { '\t' } else { ' ' }).collect();
+        let avail = text.chars().count().saturating_sub(col).max(1);
+        let n = (loc.len as usize).clamp(1, avail.min(120));
+        let label = d.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+        let _ = writeln!(out, "{pad} {bar} {prefix}{}", paint(&format!("{}{label}", "^".repeat(n)), c, color));
+    }
+    for r in &d.related {
+        let _ = writeln!(out, "{pad} = note: {} at {}:{}:{}", r.message, r.file, r.line, r.column);
+    }
+    if let Some(h) = &d.hint {
+        let _ = writeln!(out, "{pad} = {} {h}", paint("hint:", "1", color));
+    }
+    out
+}
+
+/// The closest candidate to `word` by edit distance, if close enough to be a plausible typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lw = word.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&lw, &c.to_ascii_lowercase());
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c)
+}

@@ -1,0 +1,11 @@
+//! trustbook: turns compliance records kept as plain files into a restricted SOC 2 readiness
+//! package (PDF) and a public SOC 3-style trust page (HTML).
+//!
+//! The pipeline: [`project::load`] → [`check::check`] → [`assess::assess`] → views → renderers.
+
+pub mod catalog;
+pub mod assess;
+pub mod diag;
+pub mod project;
+pub mod render;
+pub mod view;

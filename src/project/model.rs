@@ -1,0 +1,463 @@
+//! The content model: every record kind of the format spec, each value with its location.
+
+use crate::diag::Loc;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A value with the place it was written.
+#[derive(Debug, Clone)]
+pub struct S<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+impl<T: Serialize> Serialize for S<T> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        self.value.serialize(s)
+    }
+}
+
+impl<T> std::ops::Deref for S<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// A calendar date (ISO 8601, proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, checking the day exists.
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let year: i32 = s[0..4].parse().ok()?;
+        let month: u32 = s[5..7].parse().ok()?;
+        let day: u32 = s[8..10].parse().ok()?;
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+    /// Days since 1970-01-01.
+    pub fn days(&self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+    /// The date `days` days after 1970-01-01.
+    pub fn from_days(z: i64) -> Date {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        Date { year: (y + i64::from(m <= 2)) as i32, month: m, day: d }
+    }
+    /// Whole months from `self` to `other` (fractional, by days / 30.44).
+    pub fn months_until(&self, other: &Date) -> f64 {
+        (other.days() - self.days()) as f64 / 30.436_875
+    }
+    /// A long English form, e.g. "30 June 2026".
+    pub fn long(&self) -> String {
+        const M: [&str; 12] =
+            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+        format!("{} {} {}", self.day, M[(self.month - 1) as usize], self.year)
+    }
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An enumerated value of the format spec.
+pub trait Enumerated: Sized + Copy {
+    /// The allowed spellings, in the spec's order.
+    const VALUES: &'static [&'static str];
+    fn from_index(i: usize) -> Self;
+    fn index(self) -> usize;
+    fn parse(s: &str) -> Option<Self> {
+        Self::VALUES.iter().position(|v| *v == s).map(Self::from_index)
+    }
+    fn as_str(self) -> &'static str {
+        Self::VALUES[self.index()]
+    }
+}
+
+macro_rules! enumerated {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+        impl Enumerated for $name {
+            const VALUES: &'static [&'static str] = &[$($text),+];
+            fn from_index(i: usize) -> Self { [$($name::$variant),+][i] }
+            fn index(self) -> usize { self as usize }
+        }
+        impl Serialize for $name {
+            fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> { s.serialize_str(self.as_str()) }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+enumerated!(
+    /// Type 1 (design at a date) or Type 2 (operating effectiveness over a period).
+    ReportType { Type1 = "type1", Type2 = "type2" }
+);
+enumerated!(
+    /// A Trust Services category.
+    Category { Security = "security", Availability = "availability", ProcessingIntegrity = "processing-integrity", Confidentiality = "confidentiality", Privacy = "privacy" }
+);
+enumerated!(
+    /// How often a control operates (also used for evidence refresh).
+    Frequency { Continuous = "continuous", MultipleDaily = "multiple-daily", Daily = "daily", Weekly = "weekly", Monthly = "monthly", Quarterly = "quarterly", SemiAnnual = "semi-annual", Annual = "annual", PerEvent = "per-event" }
+);
+enumerated!(
+    /// Manual, automated or IT-dependent manual.
+    Nature { Manual = "manual", Automated = "automated", ItDependentManual = "it-dependent-manual" }
+);
+enumerated!(
+    /// Preventive, detective or corrective.
+    ControlKind { Preventive = "preventive", Detective = "detective", Corrective = "corrective" }
+);
+enumerated!(
+    /// How far a control is in place.
+    ControlStatus { Implemented = "implemented", PartiallyImplemented = "partially-implemented", Planned = "planned", NotImplemented = "not-implemented" }
+);
+enumerated!(
+    /// A test method.
+    Method { Inquiry = "inquiry", Observation = "observation", Inspection = "inspection", Reperformance = "reperformance" }
+);
+enumerated!(
+    /// The outcome of a test.
+    TestResult { NoExceptions = "no-exceptions", Exceptions = "exceptions", NoOccurrence = "no-occurrence" }
+);
+enumerated!(
+    /// The method used for a subservice organization.
+    Subservice { CarveOut = "carve-out", Inclusive = "inclusive", None = "none" }
+);
+enumerated!(
+    /// The state of a remediation item.
+    RemediationStatus { Open = "open", InProgress = "in-progress", Closed = "closed", RiskAccepted = "risk-accepted" }
+);
+enumerated!(
+    /// Who may read a narrative.
+    Audience { Restricted = "restricted", Public = "public" }
+);
+enumerated!(
+    /// Where a narrative goes (DC 200 order for the package; trust-* for the trust page).
+    Section {
+        Assertion = "assertion", Overview = "overview", Commitments = "commitments",
+        Infrastructure = "infrastructure", Software = "software", People = "people", Procedures = "procedures", Data = "data",
+        Boundaries = "boundaries", Incidents = "incidents",
+        ControlEnvironment = "control-environment", RiskAssessment = "risk-assessment",
+        InformationCommunication = "information-communication", Monitoring = "monitoring",
+        Changes = "changes", OtherInformation = "other-information",
+        TrustOverview = "trust-overview", TrustFaq = "trust-faq",
+    }
+);
+
+impl Category {
+    /// The category's name as the criteria catalog spells it ("Processing Integrity").
+    pub fn title(self) -> &'static str {
+        ["Security", "Availability", "Processing Integrity", "Confidentiality", "Privacy"][self as usize]
+    }
+}
+
+impl Frequency {
+    /// Days between two occurrences (for evidence freshness); `None` when it has no period.
+    pub fn interval_days(self) -> Option<i64> {
+        match self {
+            Frequency::Continuous | Frequency::MultipleDaily | Frequency::Daily => Some(1),
+            Frequency::Weekly => Some(7),
+            Frequency::Monthly => Some(31),
+            Frequency::Quarterly => Some(92),
+            Frequency::SemiAnnual => Some(183),
+            Frequency::Annual => Some(366),
+            Frequency::PerEvent => None,
+        }
+    }
+    /// The smallest sample common practice accepts for a control of this frequency
+    /// (per-event: 25, capped by the population).
+    pub fn min_sample(self) -> u64 {
+        match self {
+            Frequency::Annual | Frequency::SemiAnnual | Frequency::Continuous => 1,
+            Frequency::Quarterly | Frequency::Monthly => 2,
+            Frequency::Weekly => 5,
+            Frequency::Daily => 20,
+            Frequency::MultipleDaily | Frequency::PerEvent => 25,
+        }
+    }
+}
+
+impl Section {
+    /// True for sections shown on the trust page only.
+    pub fn is_trust(self) -> bool {
+        matches!(self, Section::TrustOverview | Section::TrustFaq)
+    }
+}
+
+/// content/trustbook.yaml
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub organization: Organization,
+    pub system: System,
+    pub report: Report,
+    pub trust_page: TrustPage,
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub name: S<String>,
+    pub website: Option<S<String>>,
+    pub security_contact: Option<S<String>>,
+    pub logo: Option<S<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct System {
+    pub name: S<String>,
+    pub summary: Option<S<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub kind: S<ReportType>,
+    pub period: Option<Period>,
+    pub as_of: Option<S<Date>>,
+    pub categories: Vec<S<Category>>,
+    pub not_relevant: Vec<NotRelevant>,
+    pub auditor: Option<Auditor>,
+    /// Extension: the date the content speaks for (defaults to the latest date in the records).
+    pub content_date: Option<S<Date>>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Period {
+    pub start: S<Date>,
+    pub end: S<Date>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotRelevant {
+    pub criterion: S<String>,
+    pub reason: Option<S<String>>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Auditor {
+    pub firm: S<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TrustPage {
+    pub base_url: Option<S<String>>,
+    pub request_access: Option<S<String>>,
+}
+
+/// A control (controls/*.yaml).
+#[derive(Debug, Clone)]
+pub struct Control {
+    pub id: S<String>,
+    pub title: S<String>,
+    pub description: S<String>,
+    pub owner: S<String>,
+    pub frequency: S<Frequency>,
+    pub nature: S<Nature>,
+    pub kind: S<ControlKind>,
+    pub status: S<ControlStatus>,
+    pub criteria: Vec<S<String>>,
+    /// framework name → IDs (e.g. `iso27001-2022` → `[A.5.18]`).
+    pub mappings: Vec<(S<String>, Vec<S<String>>)>,
+    pub evidence: Vec<S<String>>,
+    pub public: Option<PublicControl>,
+    pub loc: Loc,
+}
+
+/// The allow-listed public face of a control.
+#[derive(Debug, Clone)]
+pub struct PublicControl {
+    pub theme: S<String>,
+    pub summary: S<String>,
+}
+
+/// A test of a control (tests/*.yaml).
+#[derive(Debug, Clone)]
+pub struct Test {
+    pub id: S<String>,
+    pub control: S<String>,
+    pub procedure: S<String>,
+    pub methods: Vec<S<Method>>,
+    pub performed_by: Option<S<String>>,
+    pub performed_on: S<Date>,
+    pub population: Option<S<u64>>,
+    pub sample: Option<S<u64>>,
+    pub result: S<TestResult>,
+    pub exceptions: Vec<TestException>,
+    pub exceptions_loc: Option<Loc>,
+    pub evidence: Vec<S<String>>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestException {
+    pub description: S<String>,
+    pub deviations: Option<S<u64>>,
+    pub management_response: Option<S<String>>,
+    pub loc: Loc,
+}
+
+/// An evidence record (evidence/*.yaml).
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub id: S<String>,
+    pub title: S<String>,
+    pub collected_on: S<Date>,
+    pub source: Option<S<String>>,
+    pub file: Option<S<String>>,
+    pub sha256: Option<S<String>>,
+    pub refresh: Option<S<Frequency>>,
+    /// SHA-256 of the file, computed at load time when the file exists.
+    pub file_sha256: Option<String>,
+    pub loc: Loc,
+}
+
+/// A vendor (vendors/*.yaml).
+#[derive(Debug, Clone)]
+pub struct Vendor {
+    pub name: S<String>,
+    pub service: Option<S<String>>,
+    pub subservice: S<Subservice>,
+    pub criteria: Vec<S<String>>,
+    pub csocs: Vec<S<String>>,
+    pub monitoring: Vec<S<String>>,
+    pub subprocessor: bool,
+    pub purpose: Option<S<String>>,
+    pub locations: Vec<S<String>>,
+    pub data: Vec<S<String>>,
+    pub loc: Loc,
+}
+
+/// A complementary user entity control (cuecs.yaml).
+#[derive(Debug, Clone)]
+pub struct Cuec {
+    pub id: S<String>,
+    pub text: S<String>,
+    pub criteria: Vec<S<String>>,
+    pub loc: Loc,
+}
+
+/// A gap or remediation item (remediation/*.yaml).
+#[derive(Debug, Clone)]
+pub struct Remediation {
+    pub id: S<String>,
+    pub title: S<String>,
+    pub criteria: Vec<S<String>>,
+    pub controls: Vec<S<String>>,
+    pub owner: Option<S<String>>,
+    pub opened: Option<S<Date>>,
+    pub due: Option<S<Date>>,
+    pub status: S<RemediationStatus>,
+    pub closed_on: Option<S<Date>>,
+    pub loc: Loc,
+}
+
+/// A Markdown narrative (narratives/*.md).
+#[derive(Debug, Clone)]
+pub struct Narrative {
+    /// Path relative to the project root.
+    pub file: std::sync::Arc<str>,
+    pub title: S<String>,
+    pub section: S<Section>,
+    pub order: i64,
+    pub audience: S<Audience>,
+    /// The Markdown body, after the front matter.
+    pub body: String,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: u32,
+}
+
+/// A whole loaded project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project directory.
+    pub root: std::path::PathBuf,
+    pub config: Config,
+    pub controls: Vec<Control>,
+    pub tests: Vec<Test>,
+    pub evidence: Vec<Evidence>,
+    pub vendors: Vec<Vendor>,
+    pub cuecs: Vec<Cuec>,
+    pub remediation: Vec<Remediation>,
+    pub narratives: Vec<Narrative>,
+    /// Files under content/ that templates may read (images, logo): path relative to content/ → bytes.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+impl Project {
+    /// The date the report speaks at: the period end (Type 2) or the as-of date (Type 1).
+    pub fn report_date(&self) -> Option<Date> {
+        match self.config.report.kind.value {
+            ReportType::Type2 => self.config.report.period.as_ref().map(|p| p.end.value),
+            ReportType::Type1 => self.config.report.as_of.as_ref().map(|d| d.value),
+        }
+    }
+    /// The date of the content: `report.content_date`, else the latest date in the records.
+    pub fn content_date(&self) -> Date {
+        if let Some(d) = &self.config.report.content_date {
+            return d.value;
+        }
+        let mut dates: Vec<Date> = Vec::new();
+        dates.extend(self.report_date());
+        dates.extend(self.tests.iter().map(|t| t.performed_on.value));
+        dates.extend(self.evidence.iter().map(|e| e.collected_on.value));
+        for r in &self.remediation {
+            dates.extend(r.opened.as_ref().map(|d| d.value));
+            dates.extend(r.closed_on.as_ref().map(|d| d.value));
+        }
+        dates.into_iter().max().unwrap_or(Date { year: 1970, month: 1, day: 1 })
+    }
+    /// True if the category is in scope.
+    pub fn in_scope(&self, c: Category) -> bool {
+        self.config.report.categories.iter().any(|x| x.value == c)
+    }
+}

@@ -1,0 +1,2 @@
+//! Renderers: templates lay out what the views give them; no business logic here.
+pub mod theme;
