@@ -23,6 +23,9 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     for e in rd.flatten() {
         let p = e.path();
+        if e.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
             walk(root, &p, out);
