@@ -4,6 +4,7 @@
 //! The pipeline: [`project::load`] → [`check::check`] → [`assess::assess`] → views → renderers.
 
 pub mod catalog;
+pub mod check;
 pub mod assess;
 pub mod diag;
 pub mod project;
