@@ -52,7 +52,9 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 /// The catalog (parsed once from the data compiled into the binary).
 pub fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
-        let mut criteria: Vec<Criterion> = serde_saphyr::from_str(include_str!("../catalog/tsc-2017.yaml")).expect("built-in TSC catalog parses");
+        let mut criteria: Vec<Criterion> =
+            serde_saphyr::from_str(include_str!("../catalog/tsc-2017.yaml"))
+                .expect("built-in TSC catalog parses");
         for c in &mut criteria {
             c.category = Some(match c.category_name.as_str() {
                 "Availability" => Category::Availability,
@@ -62,10 +64,25 @@ pub fn catalog() -> &'static Catalog {
                 _ => Category::Security,
             });
         }
-        let annex_a: Vec<AnnexA> = serde_saphyr::from_str(include_str!("../catalog/iso27001-2022.yaml")).expect("built-in Annex A catalog parses");
-        let by_id = criteria.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-        let annex_by_id = annex_a.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-        Catalog { criteria, annex_a, by_id, annex_by_id }
+        let annex_a: Vec<AnnexA> =
+            serde_saphyr::from_str(include_str!("../catalog/iso27001-2022.yaml"))
+                .expect("built-in Annex A catalog parses");
+        let by_id = criteria
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let annex_by_id = annex_a
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        Catalog {
+            criteria,
+            annex_a,
+            by_id,
+            annex_by_id,
+        }
     })
 }
 

@@ -27,7 +27,11 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
 fn scope(p: &Project, d: &mut Vec<Diagnostic>) {
     let r = &p.config.report;
     if !r.categories.iter().any(|c| c.value == Category::Security) {
-        let loc = r.categories.first().map(|c| c.loc.clone()).unwrap_or_else(|| r.loc.clone());
+        let loc = r
+            .categories
+            .first()
+            .map(|c| c.loc.clone())
+            .unwrap_or_else(|| r.loc.clone());
         d.push(
             Diagnostic::error("security-missing", Some(loc), "`security` is not among the report's categories")
                 .with_hint("the Common Criteria (security) are mandatory in every SOC 2 report: add `security` to `categories`"),
@@ -102,8 +106,15 @@ fn scope(p: &Project, d: &mut Vec<Diagnostic>) {
 }
 
 fn unknown_criterion(id: &S<String>) -> Diagnostic {
-    let mut diag = Diagnostic::error("unknown-criterion", Some(id.loc.clone()), format!("`{}` is not a criterion of the 2017 Trust Services Criteria", id.value))
-        .with_label("unknown criterion");
+    let mut diag = Diagnostic::error(
+        "unknown-criterion",
+        Some(id.loc.clone()),
+        format!(
+            "`{}` is not a criterion of the 2017 Trust Services Criteria",
+            id.value
+        ),
+    )
+    .with_label("unknown criterion");
     diag = match catalog().suggest_criterion(&id.value) {
         Some(s) => diag.with_hint(format!("did you mean `{s}`?")),
         None => diag.with_hint("criteria look like CC6.1, A1.2, C1.1, PI1.3 or P4.2"),
@@ -120,13 +131,24 @@ struct Ids<'a> {
 
 impl<'a> Ids<'a> {
     fn collect(p: &'a Project, d: &mut Vec<Diagnostic>) -> Ids<'a> {
-        fn dup<'b>(kind: &str, seen: &mut HashMap<&'b str, Loc>, id: &'b S<String>, d: &mut Vec<Diagnostic>) -> bool {
+        fn dup<'b>(
+            kind: &str,
+            seen: &mut HashMap<&'b str, Loc>,
+            id: &'b S<String>,
+            d: &mut Vec<Diagnostic>,
+        ) -> bool {
             if let Some(first) = seen.get(id.value.as_str()) {
                 d.push(
-                    Diagnostic::error("duplicate-id", Some(id.loc.clone()), format!("duplicate {kind} ID `{}`", id.value))
-                        .with_label("defined again here")
-                        .with_related(first, "first defined")
-                        .with_hint(format!("{kind} IDs must be unique across the whole project; rename one of them")),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        Some(id.loc.clone()),
+                        format!("duplicate {kind} ID `{}`", id.value),
+                    )
+                    .with_label("defined again here")
+                    .with_related(first, "first defined")
+                    .with_hint(format!(
+                        "{kind} IDs must be unique across the whole project; rename one of them"
+                    )),
                 );
                 true
             } else {
@@ -134,7 +156,11 @@ impl<'a> Ids<'a> {
                 false
             }
         }
-        let mut ids = Ids { controls: HashMap::new(), tests: HashMap::new(), evidence: HashMap::new() };
+        let mut ids = Ids {
+            controls: HashMap::new(),
+            tests: HashMap::new(),
+            evidence: HashMap::new(),
+        };
         let mut seen = HashMap::new();
         for c in &p.controls {
             if !dup("control", &mut seen, &c.id, d) {
@@ -171,10 +197,18 @@ impl<'a> Ids<'a> {
 
 fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>) -> Diagnostic {
     let known: Vec<&str> = known.collect();
-    let mut diag = Diagnostic::error("unknown-reference", Some(id.loc.clone()), format!("there is no {kind} `{}`", id.value)).with_label(format!("unknown {kind}"));
+    let mut diag = Diagnostic::error(
+        "unknown-reference",
+        Some(id.loc.clone()),
+        format!("there is no {kind} `{}`", id.value),
+    )
+    .with_label(format!("unknown {kind}"));
     diag = match crate::diag::did_you_mean(&id.value, known.iter().copied()) {
         Some(s) => diag.with_hint(format!("did you mean `{s}`?")),
-        None => diag.with_hint(format!("define the {kind} `{}` or correct the ID", id.value)),
+        None => diag.with_hint(format!(
+            "define the {kind} `{}` or correct the ID",
+            id.value
+        )),
     };
     diag
 }
@@ -185,21 +219,36 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     for t in &p.tests {
         tested.insert(t.control.value.as_str());
         if !ids.controls.contains_key(t.control.value.as_str()) {
-            d.push(missing_ref("control", &t.control, &mut ids.controls.keys().copied()));
+            d.push(missing_ref(
+                "control",
+                &t.control,
+                &mut ids.controls.keys().copied(),
+            ));
         }
         for e in &t.evidence {
             if !ids.evidence.contains_key(e.value.as_str()) {
-                d.push(missing_ref("evidence", e, &mut ids.evidence.keys().copied()));
+                d.push(missing_ref(
+                    "evidence",
+                    e,
+                    &mut ids.evidence.keys().copied(),
+                ));
             }
         }
     }
     for c in &p.controls {
         for e in &c.evidence {
             if !ids.evidence.contains_key(e.value.as_str()) {
-                d.push(missing_ref("evidence", e, &mut ids.evidence.keys().copied()));
+                d.push(missing_ref(
+                    "evidence",
+                    e,
+                    &mut ids.evidence.keys().copied(),
+                ));
             }
         }
-        if type2 && c.status.value == ControlStatus::Implemented && !tested.contains(c.id.value.as_str()) {
+        if type2
+            && c.status.value == ControlStatus::Implemented
+            && !tested.contains(c.id.value.as_str())
+        {
             d.push(
                 Diagnostic::warning("untested-control", Some(c.id.loc.clone()), format!("control {} is implemented but has no test", c.id.value))
                     .with_hint("a Type 2 package needs a test of operating effectiveness for every implemented control: add one under tests/"),
@@ -229,8 +278,19 @@ fn criteria_refs(p: &Project, d: &mut Vec<Diagnostic>) {
             match cat.criterion(&id.value) {
                 None => d.push(unknown_criterion(id)),
                 Some(c) if warn_scope && !p.in_scope(c.category()) => d.push(
-                    Diagnostic::warning("criterion-out-of-scope", Some(id.loc.clone()), format!("{} belongs to {}, which is not in the report's scope", c.id, c.category().title()))
-                        .with_hint(format!("add `{}` to `report.categories`, or remove the mapping", c.category().as_str())),
+                    Diagnostic::warning(
+                        "criterion-out-of-scope",
+                        Some(id.loc.clone()),
+                        format!(
+                            "{} belongs to {}, which is not in the report's scope",
+                            c.id,
+                            c.category().title()
+                        ),
+                    )
+                    .with_hint(format!(
+                        "add `{}` to `report.categories`, or remove the mapping",
+                        c.category().as_str()
+                    )),
                 ),
                 Some(_) => {}
             }
@@ -244,8 +304,15 @@ fn criteria_refs(p: &Project, d: &mut Vec<Diagnostic>) {
             }
             for id in list {
                 if cat.annex(&id.value).is_none() {
-                    let mut diag = Diagnostic::error("unknown-annex-a", Some(id.loc.clone()), format!("`{}` is not an ISO/IEC 27001:2022 Annex A control", id.value))
-                        .with_label("unknown Annex A control");
+                    let mut diag = Diagnostic::error(
+                        "unknown-annex-a",
+                        Some(id.loc.clone()),
+                        format!(
+                            "`{}` is not an ISO/IEC 27001:2022 Annex A control",
+                            id.value
+                        ),
+                    )
+                    .with_label("unknown Annex A control");
                     diag = match cat.suggest_annex(&id.value) {
                         Some(s) => diag.with_hint(format!("did you mean `{s}`? Annex A 2022 runs A.5.1–A.5.37, A.6.1–A.6.8, A.7.1–A.7.14, A.8.1–A.8.34")),
                         None => diag.with_hint("Annex A 2022 runs A.5.1–A.5.37, A.6.1–A.6.8, A.7.1–A.7.14, A.8.1–A.8.34"),
@@ -267,7 +334,12 @@ fn criteria_refs(p: &Project, d: &mut Vec<Diagnostic>) {
 }
 
 fn tests(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
-    let period = p.config.report.period.as_ref().filter(|_| p.config.report.kind.value == ReportType::Type2);
+    let period = p
+        .config
+        .report
+        .period
+        .as_ref()
+        .filter(|_| p.config.report.kind.value == ReportType::Type2);
     for t in &p.tests {
         if let Some(per) = period
             && t.performed_on.value < per.start.value
@@ -293,9 +365,16 @@ fn tests(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
             && s.value > pop.value
         {
             d.push(
-                Diagnostic::error("sample-exceeds-population", Some(s.loc.clone()), format!("the sample ({}) is larger than the population ({})", s.value, pop.value))
-                    .with_related(&pop.loc, "the population")
-                    .with_hint("a sample is drawn from the population; correct one of the two numbers"),
+                Diagnostic::error(
+                    "sample-exceeds-population",
+                    Some(s.loc.clone()),
+                    format!(
+                        "the sample ({}) is larger than the population ({})",
+                        s.value, pop.value
+                    ),
+                )
+                .with_related(&pop.loc, "the population")
+                .with_hint("a sample is drawn from the population; correct one of the two numbers"),
             );
         }
         if t.result.value != TestResult::NoOccurrence
@@ -343,7 +422,14 @@ fn evidence(p: &Project, d: &mut Vec<Diagnostic>) {
                 }
             }
         } else if let Some(h) = &e.sha256 {
-            d.push(Diagnostic::error("sha256-without-file", Some(h.loc.clone()), format!("evidence {} has a `sha256` but no `file`", e.id.value)).with_hint("add `file:` with the path of the hashed file"));
+            d.push(
+                Diagnostic::error(
+                    "sha256-without-file",
+                    Some(h.loc.clone()),
+                    format!("evidence {} has a `sha256` but no `file`", e.id.value),
+                )
+                .with_hint("add `file:` with the path of the hashed file"),
+            );
         }
         if let Some(at) = at
             && is_stale(e, at)
@@ -361,8 +447,17 @@ fn narratives(p: &Project, d: &mut Vec<Diagnostic>) {
     for n in &p.narratives {
         if n.section.value.is_trust() && n.audience.value != Audience::Public {
             d.push(
-                Diagnostic::error("trust-not-public", Some(n.section.loc.clone()), format!("the `{}` narrative is for the trust page but is not public", n.section.value))
-                    .with_hint("add `audience: public` to its front matter (trust-page text must be public)"),
+                Diagnostic::error(
+                    "trust-not-public",
+                    Some(n.section.loc.clone()),
+                    format!(
+                        "the `{}` narrative is for the trust page but is not public",
+                        n.section.value
+                    ),
+                )
+                .with_hint(
+                    "add `audience: public` to its front matter (trust-page text must be public)",
+                ),
             );
         }
     }
@@ -373,15 +468,35 @@ fn remediation(p: &Project, d: &mut Vec<Diagnostic>) {
     for r in &p.remediation {
         if r.status.value == RemediationStatus::Closed && r.closed_on.is_none() {
             d.push(
-                Diagnostic::error("closed-without-date", Some(r.status.loc.clone()), format!("remediation {} is closed but has no `closed_on`", r.id.value))
-                    .with_hint("add `closed_on:` with the date it was closed"),
+                Diagnostic::error(
+                    "closed-without-date",
+                    Some(r.status.loc.clone()),
+                    format!(
+                        "remediation {} is closed but has no `closed_on`",
+                        r.id.value
+                    ),
+                )
+                .with_hint("add `closed_on:` with the date it was closed"),
             );
         }
         if is_overdue(r, today) {
-            let due = r.due.as_ref().map(|x| x.value.to_string()).unwrap_or_default();
+            let due = r
+                .due
+                .as_ref()
+                .map(|x| x.value.to_string())
+                .unwrap_or_default();
             d.push(
-                Diagnostic::warning("overdue-remediation", r.due.as_ref().map(|x| x.loc.clone()), format!("remediation {} was due {due} and is still {}", r.id.value, r.status.value))
-                    .with_hint(format!("close it, or set a new due date (the content date is {today})")),
+                Diagnostic::warning(
+                    "overdue-remediation",
+                    r.due.as_ref().map(|x| x.loc.clone()),
+                    format!(
+                        "remediation {} was due {due} and is still {}",
+                        r.id.value, r.status.value
+                    ),
+                )
+                .with_hint(format!(
+                    "close it, or set a new due date (the content date is {today})"
+                )),
             );
         }
     }
@@ -389,7 +504,14 @@ fn remediation(p: &Project, d: &mut Vec<Diagnostic>) {
 
 const PLACEHOLDERS_EXACT: &[&str] = &["TODO", "TBD", "FIXME", "XXX"];
 const PLACEHOLDERS_ANY_CASE: &[&str] = &["lorem ipsum", "coming soon"];
-const OVERCLAIMS: &[&str] = &["soc 2 certified", "soc2 certified", "soc 2 certificate", "soc 2 compliant", "soc2 compliant", "certification"];
+const OVERCLAIMS: &[&str] = &[
+    "soc 2 certified",
+    "soc2 certified",
+    "soc 2 certificate",
+    "soc 2 compliant",
+    "soc2 compliant",
+    "certification",
+];
 
 /// Scans the text of every project file for placeholders and over-claiming words.
 fn text_scan(diags: &mut Diagnostics) {
@@ -401,26 +523,41 @@ fn text_scan(diags: &mut Diagnostics) {
                 for (col, _) in line.match_indices(w) {
                     let before = line[..col].chars().next_back();
                     let after = line[col + w.len()..].chars().next();
-                    if before.is_some_and(|c| c.is_alphanumeric()) || after.is_some_and(|c| c.is_alphanumeric()) {
+                    if before.is_some_and(|c| c.is_alphanumeric())
+                        || after.is_some_and(|c| c.is_alphanumeric())
+                    {
                         continue;
                     }
                     found.push(
-                        Diagnostic::warning("placeholder", Some(loc_at(file, i, line, col, w.len())), format!("placeholder `{w}` left in the text"))
-                            .with_hint("write the real text before the package goes out"),
+                        Diagnostic::warning(
+                            "placeholder",
+                            Some(loc_at(file, i, line, col, w.len())),
+                            format!("placeholder `{w}` left in the text"),
+                        )
+                        .with_hint("write the real text before the package goes out"),
                     );
                 }
             }
             for w in PLACEHOLDERS_ANY_CASE {
                 for (col, _) in lower.match_indices(w) {
                     found.push(
-                        Diagnostic::warning("placeholder", Some(loc_at(file, i, line, col, w.len())), format!("placeholder text `{}` left in the text", &line[col..col + w.len()]))
-                            .with_hint("write the real text before the package goes out"),
+                        Diagnostic::warning(
+                            "placeholder",
+                            Some(loc_at(file, i, line, col, w.len())),
+                            format!(
+                                "placeholder text `{}` left in the text",
+                                &line[col..col + w.len()]
+                            ),
+                        )
+                        .with_hint("write the real text before the package goes out"),
                     );
                 }
             }
             for w in OVERCLAIMS {
                 for (col, _) in lower.match_indices(w) {
-                    if *w == "certification" && OVERCLAIMS[..5].iter().any(|o| lower[..col].ends_with(o)) {
+                    if *w == "certification"
+                        && OVERCLAIMS[..5].iter().any(|o| lower[..col].ends_with(o))
+                    {
                         continue;
                     }
                     found.push(
@@ -436,6 +573,17 @@ fn text_scan(diags: &mut Diagnostics) {
     }
 }
 
-fn loc_at(file: &std::sync::Arc<str>, line_idx: usize, line: &str, byte_col: usize, len: usize) -> Loc {
-    Loc { file: file.clone(), line: line_idx as u32 + 1, column: line[..byte_col].chars().count() as u32 + 1, len: len as u32 }
+fn loc_at(
+    file: &std::sync::Arc<str>,
+    line_idx: usize,
+    line: &str,
+    byte_col: usize,
+    len: usize,
+) -> Loc {
+    Loc {
+        file: file.clone(),
+        line: line_idx as u32 + 1,
+        column: line[..byte_col].chars().count() as u32 + 1,
+        len: len as u32,
+    }
 }
