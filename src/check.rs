@@ -195,6 +195,18 @@ impl<'a> Ids<'a> {
     }
 }
 
+fn push_missing(
+    p: &Project,
+    d: &mut Vec<Diagnostic>,
+    kind: &'static str,
+    id: &S<String>,
+    known: &mut dyn Iterator<Item = &str>,
+) {
+    if !p.broken_ids.contains(&(kind, id.value.clone())) {
+        d.push(missing_ref(kind, id, known));
+    }
+}
+
 fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>) -> Diagnostic {
     let known: Vec<&str> = known.collect();
     let mut diag = Diagnostic::error(
@@ -219,30 +231,24 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     for t in &p.tests {
         tested.insert(t.control.value.as_str());
         if !ids.controls.contains_key(t.control.value.as_str()) {
-            d.push(missing_ref(
+            push_missing(
+                p,
+                d,
                 "control",
                 &t.control,
                 &mut ids.controls.keys().copied(),
-            ));
+            );
         }
         for e in &t.evidence {
             if !ids.evidence.contains_key(e.value.as_str()) {
-                d.push(missing_ref(
-                    "evidence",
-                    e,
-                    &mut ids.evidence.keys().copied(),
-                ));
+                push_missing(p, d, "evidence", e, &mut ids.evidence.keys().copied());
             }
         }
     }
     for c in &p.controls {
         for e in &c.evidence {
             if !ids.evidence.contains_key(e.value.as_str()) {
-                d.push(missing_ref(
-                    "evidence",
-                    e,
-                    &mut ids.evidence.keys().copied(),
-                ));
+                push_missing(p, d, "evidence", e, &mut ids.evidence.keys().copied());
             }
         }
         if type2
@@ -258,14 +264,14 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     for v in &p.vendors {
         for m in &v.monitoring {
             if !ids.controls.contains_key(m.value.as_str()) {
-                d.push(missing_ref("control", m, &mut ids.controls.keys().copied()));
+                push_missing(p, d, "control", m, &mut ids.controls.keys().copied());
             }
         }
     }
     for r in &p.remediation {
         for c in &r.controls {
             if !ids.controls.contains_key(c.value.as_str()) {
-                d.push(missing_ref("control", c, &mut ids.controls.keys().copied()));
+                push_missing(p, d, "control", c, &mut ids.controls.keys().copied());
             }
         }
     }

@@ -253,19 +253,29 @@ pub fn load(root: &Path) -> Loaded {
     let cuec_files = yaml_files("cuecs.yaml");
     let remediation_files = yaml_files("remediation");
 
+    let mut broken_ids = std::collections::HashSet::new();
     for (_, n) in &control_files {
         for r in records(n, "control", &mut d) {
-            controls.extend(read_control(r, &mut d));
+            match read_control(r, &mut d) {
+                Some(c) => controls.push(c),
+                None => broken_ids.extend(record_id(r).map(|id| ("control", id))),
+            }
         }
     }
     for (_, n) in &test_files {
         for r in records(n, "test", &mut d) {
-            tests.extend(read_test(r, &mut d));
+            match read_test(r, &mut d) {
+                Some(t) => tests.push(t),
+                None => broken_ids.extend(record_id(r).map(|id| ("test", id))),
+            }
         }
     }
     for (_, n) in &evidence_files {
         for r in records(n, "evidence", &mut d) {
-            evidence.extend(read_evidence(r, &content, &mut d));
+            match read_evidence(r, &content, &mut d) {
+                Some(e) => evidence.push(e),
+                None => broken_ids.extend(record_id(r).map(|id| ("evidence", id))),
+            }
         }
     }
     for (_, n) in &vendor_files {
@@ -308,6 +318,7 @@ pub fn load(root: &Path) -> Loaded {
         cuecs,
         remediation,
         narratives,
+        broken_ids,
         assets,
     });
     Loaded {
@@ -342,6 +353,17 @@ fn load_assets(content: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+/// The `id` of a record node, if it has a readable one.
+fn record_id(n: &Node) -> Option<String> {
+    match &n.kind {
+        Kind::Map(m) => m
+            .iter()
+            .find(|(k, _)| k.as_text().as_deref() == Some("id"))
+            .and_then(|(_, v)| v.as_text()),
+        _ => None,
+    }
 }
 
 fn sub<'a>(r: &mut Rec<'a, '_>, name: &str) -> Option<&'a Node> {

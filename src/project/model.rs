@@ -459,6 +459,9 @@ pub struct Project {
     pub cuecs: Vec<Cuec>,
     pub remediation: Vec<Remediation>,
     pub narratives: Vec<Narrative>,
+    /// IDs of records that were found but could not be read (kind, ID), so that references to
+    /// them are not reported a second time as unknown.
+    pub broken_ids: std::collections::HashSet<(&'static str, String)>,
     /// Files under content/ that templates may read (images, logo): path relative to content/ → bytes.
     pub assets: BTreeMap<String, Vec<u8>>,
 }
