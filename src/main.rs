@@ -81,5 +81,11 @@ fn check(dir: &std::path::Path, format: Format, deny_warnings: bool, color: bool
             }
         }
     }
-    if failed { 1 } else { 0 }
+    if d.items.iter().any(|x| matches!(x.code, "no-project" | "io")) {
+        2
+    } else if failed {
+        1
+    } else {
+        0
+    }
 }
