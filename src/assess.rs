@@ -289,8 +289,7 @@ pub fn assess(p: &Project) -> Assessment {
                     .unwrap_or_default()
             })
             .collect();
-        let status = if let Some(nr) = not_relevant.get(c.id.as_str()) {
-            let _ = nr;
+        let status = if not_relevant.contains_key(c.id.as_str()) {
             Status::NotRelevant
         } else if implemented.is_empty() {
             if partial {
@@ -408,23 +407,15 @@ pub fn assess(p: &Project) -> Assessment {
 
     // Gaps.
     let mut gaps = Vec::new();
-    for r in &criteria {
-        match r.status {
-            Status::Gap => gaps.push(Gap {
-                kind: GapKind::UncoveredCriterion,
-                kind_label: GapKind::UncoveredCriterion.label(),
-                subject: r.id.clone(),
-                message: format!("{} ({}) has no control.", r.id, r.title),
-                criteria: vec![r.id.clone()],
-            }),
-            _ => {}
-        }
+    for r in criteria.iter().filter(|r| r.status == Status::Gap) {
+        gaps.push(Gap {
+            kind: GapKind::UncoveredCriterion,
+            kind_label: GapKind::UncoveredCriterion.label(),
+            subject: r.id.clone(),
+            message: format!("{} ({}) has no control.", r.id, r.title),
+            criteria: vec![r.id.clone()],
+        });
     }
-    let evidence_by_id: HashMap<&str, &Evidence> = p
-        .evidence
-        .iter()
-        .map(|e| (e.id.value.as_str(), e))
-        .collect();
     for c in &p.controls {
         let crit: Vec<String> = c.criteria.iter().map(|x| x.value.clone()).collect();
         let mut push = |kind: GapKind, message: String| {
@@ -521,7 +512,6 @@ pub fn assess(p: &Project) -> Assessment {
             });
         }
     }
-    let _ = evidence_by_id;
     let mut remediation = Vec::new();
     for r in &p.remediation {
         let overdue = is_overdue(r, content_date);

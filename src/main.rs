@@ -81,7 +81,10 @@ fn check(dir: &std::path::Path, format: Format, deny_warnings: bool, color: bool
             }
         }
     }
-    if d.items.iter().any(|x| matches!(x.code, "no-project" | "io")) {
+    if d.items
+        .iter()
+        .any(|x| matches!(x.code, "no-project" | "io"))
+    {
         2
     } else if failed {
         1
