@@ -1,2 +1,4 @@
 //! Renderers: templates lay out what the views give them; no business logic here.
+pub mod html;
+pub mod md_html;
 pub mod theme;
