@@ -209,11 +209,11 @@ fn public_narratives_are_sanitized() {
     let index = text(&files, "index.html");
     for (path, content) in texts(&files) {
         let lower = content.to_lowercase();
-        for bad in ["<script", "onerror", "onclick", "onmouseover", "javascript:", "<iframe", "<object", "<embed", "style=", "<style", "<form", "password", "evil.example", "tracker.example", "payload"] {
+        for bad in ["<script", "onerror", "onclick", "onmouseover", "javascript:", "<iframe", "<object", "<embed", "style=", "<style", "<form", "<input", "<button", "password", "evil.example", "tracker.example", "payload"] {
             assert!(!lower.contains(bad), "{path} contains {bad:?}");
         }
     }
-    for good in ["SAFE-TEXT-BEFORE", "SAFE-TEXT-AFTER", "SAFE-FOOTNOTE", "styled paragraph", "<table>", "<del>no</del>", "type=\"checkbox\"", "click me"] {
+    for good in ["SAFE-TEXT-BEFORE", "SAFE-TEXT-AFTER", "SAFE-FOOTNOTE", "styled paragraph", "<table>", "<del>no</del>", "task task-done", "click me"] {
         assert!(index.contains(good), "index.html lost {good:?}");
     }
     // Narrative headings and footnotes are namespaced and unique.
@@ -480,11 +480,11 @@ fn undefined_field_in_a_custom_theme_is_located() {
     let item = &d.items[0];
     let loc = item.loc.as_ref().expect("a location");
     assert_eq!(&*loc.file, "themes/broken/html/index.html");
-    assert_eq!((loc.line, loc.column), (5, 5), "{}", d.render(false));
+    assert_eq!((loc.line, loc.column), (5, 25), "{}", d.render(false));
     assert!(item.message.contains("nope"), "{}", item.message);
     assert!(d.sources.contains_key("themes/broken/html/index.html"));
     let shown = d.render(false);
-    assert!(shown.contains("themes/broken/html/index.html:5:5") && shown.contains("{{ site.organization.nope }}"), "{shown}");
+    assert!(shown.contains("themes/broken/html/index.html:5:25") && shown.contains("{{ site.organization.nope }}"), "{shown}");
 }
 
 #[test]

@@ -149,9 +149,10 @@ fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {
                 ))));
             }
             Event::TaskListMarker(checked) => {
-                let (attr, label) = if *checked { (" checked", "Done") } else { ("", "Not done") };
+                // A marker, not a form control: a disabled checkbox would be an unlabelled input.
+                let (class, symbol, words) = if *checked { ("task task-done", "☑", "Done:") } else { ("task task-open", "☐", "Not done:") };
                 out.push(Event::InlineHtml(CowStr::from(format!(
-                    "<input type=\"checkbox\" class=\"task\" disabled{attr} aria-label=\"{label}\"> "
+                    "<span class=\"{class}\"><span class=\"task-box\" aria-hidden=\"true\">{symbol}</span><span class=\"visually-hidden\">{words}</span></span> "
                 ))));
             }
             other => out.push(other.clone()),
@@ -163,17 +164,15 @@ fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {
 
 /// Sanitizes HTML with an allow-list: ammonia's defaults (no scripts, styles, frames, forms,
 /// event handlers or `style=`; only safe URL schemes) plus the ids, classes and disabled
-/// checkboxes that footnotes, headings and task lists need. Images must be local (relative URLs):
+/// `aria-hidden` markers that footnotes, headings and task lists need. Images must be local (relative URLs):
 /// the trust page makes no request to another host.
 pub fn sanitize(html: &str) -> String {
     ammonia::Builder::default()
         .add_generic_attributes(["id", "class"])
-        .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
         .add_tag_attributes("a", ["aria-label"])
+        .add_tag_attributes("span", ["aria-hidden"])
         .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
         .attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("input", "type") => (value == "checkbox").then(|| value.into()),
             ("img", "src") | ("img", "srcset") => {
                 let v = value.trim();
                 let remote = v.contains("//") || v.contains(':');
@@ -209,8 +208,8 @@ mod tests {
         assert!(html.contains("<del>old</del>"));
         assert!(html.contains("href=\"#faq-fn-1\""));
         assert!(html.contains("id=\"faq-fn-1\""));
-        assert!(html.contains("type=\"checkbox\""));
-        assert!(html.contains("checked"));
+        assert!(html.contains("class=\"task task-done\"") && html.contains("class=\"task task-open\""), "{html}");
+        assert!(html.contains("aria-hidden=\"true\""), "{html}");
         assert_eq!(slug("Trust & Safety — FAQ"), "trust-safety-faq");
     }
 }
