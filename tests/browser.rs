@@ -18,21 +18,35 @@ fn trust_page_passes_browser_checks() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let browser_dir = repo.join("tests/browser");
     assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir() && browser_dir.join("node_modules/axe-core").is_dir(),
+        browser_dir.join("node_modules/playwright-core").is_dir()
+            && browser_dir.join("node_modules/axe-core").is_dir(),
         "the browser test needs its npm packages: run `npm ci` in tests/browser (or set TRUSTBOOK_SKIP_BROWSER=1)"
     );
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
-    assert!(Path::new(&chromium).exists(), "the browser test needs Chromium at {chromium}: apt-get install -y chromium (or set TRUSTBOOK_SKIP_BROWSER=1)");
+    assert!(
+        Path::new(&chromium).exists(),
+        "the browser test needs Chromium at {chromium}: apt-get install -y chromium (or set TRUSTBOOK_SKIP_BROWSER=1)"
+    );
 
     // The example project at the repository root; the leak fixture if the example is not there.
-    let root = if repo.join("content/trustbook.yaml").is_file() { repo.to_path_buf() } else { repo.join("tests/fixtures/leak-canaries") };
+    let root = if repo.join("content/trustbook.yaml").is_file() {
+        repo.to_path_buf()
+    } else {
+        repo.join("tests/fixtures/leak-canaries")
+    };
     let loaded = trustbook::project::load(&root);
-    assert!(!loaded.diagnostics.has_errors(), "{} does not load:\n{}", root.display(), loaded.diagnostics.render(false));
+    assert!(
+        !loaded.diagnostics.has_errors(),
+        "{} does not load:\n{}",
+        root.display(),
+        loaded.diagnostics.render(false)
+    );
     let project = loaded.project.expect("a project");
     let assessment = trustbook::assess::assess(&project);
     let view = trustbook::view::public::public_view(&project, &assessment);
     let theme = trustbook::render::theme::Theme::load(&root, "default");
-    let files = trustbook::render::html::render(&view, &theme).unwrap_or_else(|d| panic!("render failed:\n{}", d.render(false)));
+    let files = trustbook::render::html::render(&view, &theme)
+        .unwrap_or_else(|d| panic!("render failed:\n{}", d.render(false)));
 
     let dir = tempfile::tempdir().expect("a temporary folder");
     for (rel, bytes) in &files {
@@ -49,6 +63,10 @@ fn trust_page_passes_browser_checks() {
         .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js 18 or later (or set TRUSTBOOK_SKIP_BROWSER=1)"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "browser check failed ({}):\n{stdout}\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "browser check failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
     println!("{stdout}");
 }

@@ -7,16 +7,26 @@ use trustbook::render::html::{render, sha256_hex};
 use trustbook::render::theme::Theme;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn load(root: &Path) -> trustbook::project::Project {
     let loaded = trustbook::project::load(root);
-    assert!(!loaded.diagnostics.has_errors(), "{} does not load:\n{}", root.display(), loaded.diagnostics.render(false));
+    assert!(
+        !loaded.diagnostics.has_errors(),
+        "{} does not load:\n{}",
+        root.display(),
+        loaded.diagnostics.render(false)
+    );
     loaded.project.expect("a project")
 }
 
-fn build_with(root: &Path, theme: &str) -> Result<BTreeMap<String, Vec<u8>>, trustbook::diag::Diagnostics> {
+fn build_with(
+    root: &Path,
+    theme: &str,
+) -> Result<BTreeMap<String, Vec<u8>>, trustbook::diag::Diagnostics> {
     let project = load(root);
     let assessment = trustbook::assess::assess(&project);
     let view = trustbook::view::public::public_view(&project, &assessment);
@@ -24,15 +34,25 @@ fn build_with(root: &Path, theme: &str) -> Result<BTreeMap<String, Vec<u8>>, tru
 }
 
 fn build(name: &str) -> BTreeMap<String, Vec<u8>> {
-    build_with(&fixture(name), "default").unwrap_or_else(|d| panic!("render failed:\n{}", d.render(false)))
+    build_with(&fixture(name), "default")
+        .unwrap_or_else(|d| panic!("render failed:\n{}", d.render(false)))
 }
 
 fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
-    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("{path} is missing; files: {:?}", files.keys())).clone()).expect("UTF-8")
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is missing; files: {:?}", files.keys()))
+            .clone(),
+    )
+    .expect("UTF-8")
 }
 
 fn texts(files: &BTreeMap<String, Vec<u8>>) -> Vec<(&String, String)> {
-    files.iter().map(|(k, v)| (k, String::from_utf8_lossy(v).into_owned())).collect()
+    files
+        .iter()
+        .map(|(k, v)| (k, String::from_utf8_lossy(v).into_owned()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -42,7 +62,12 @@ fn texts(files: &BTreeMap<String, Vec<u8>>) -> Vec<(&String, String)> {
 fn restricted_values(p: &trustbook::project::Project) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
     for c in &p.controls {
-        v.extend([c.id.value.clone(), c.title.value.clone(), c.description.value.clone(), c.owner.value.clone()]);
+        v.extend([
+            c.id.value.clone(),
+            c.title.value.clone(),
+            c.description.value.clone(),
+            c.owner.value.clone(),
+        ]);
         v.extend(c.evidence.iter().map(|e| e.value.clone()));
     }
     for t in &p.tests {
@@ -84,10 +109,20 @@ fn restricted_values(p: &trustbook::project::Project) -> Vec<String> {
     for n in &p.narratives {
         if n.audience.value != trustbook::project::Audience::Public {
             v.push(n.title.value.clone());
-            v.extend(n.body.lines().map(str::trim).filter(|l| l.len() > 12).map(str::to_string));
+            v.extend(
+                n.body
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.len() > 12)
+                    .map(str::to_string),
+            );
         }
     }
-    let slugs: Vec<String> = v.iter().map(|s| trustbook::render::md_html::slug(s)).filter(|s| s.len() > 12).collect();
+    let slugs: Vec<String> = v
+        .iter()
+        .map(|s| trustbook::render::md_html::slug(s))
+        .filter(|s| s.len() > 12)
+        .collect();
     v.extend(slugs);
     v.retain(|s| !s.trim().is_empty());
     v
@@ -101,18 +136,33 @@ fn no_restricted_field_reaches_the_public_output() {
     // Guard against fixture rot: every restricted field really holds a canary.
     let canary = |s: &str| s.contains("CANARY");
     for c in &project.controls {
-        assert!(canary(&c.id) && canary(&c.title) && canary(&c.description) && canary(&c.owner), "control {} lacks canaries", c.id.value);
+        assert!(
+            canary(&c.id) && canary(&c.title) && canary(&c.description) && canary(&c.owner),
+            "control {} lacks canaries",
+            c.id.value
+        );
     }
     for t in &project.tests {
-        assert!(canary(&t.id) && canary(&t.procedure) && t.performed_by.as_ref().is_some_and(|x| canary(x)));
+        assert!(
+            canary(&t.id)
+                && canary(&t.procedure)
+                && t.performed_by.as_ref().is_some_and(|x| canary(x))
+        );
         for e in &t.exceptions {
-            assert!(canary(&e.description) && e.management_response.as_ref().is_some_and(|x| canary(x)));
+            assert!(
+                canary(&e.description) && e.management_response.as_ref().is_some_and(|x| canary(x))
+            );
         }
     }
     for e in &project.evidence {
         assert!(canary(&e.id) && canary(&e.title) && e.source.as_ref().is_some_and(|x| canary(x)));
     }
-    assert!(project.evidence.iter().any(|e| e.file.as_ref().is_some_and(|f| canary(f)) && e.sha256.is_some()));
+    assert!(
+        project
+            .evidence
+            .iter()
+            .any(|e| e.file.as_ref().is_some_and(|f| canary(f)) && e.sha256.is_some())
+    );
     for v in &project.vendors {
         assert!(v.service.as_ref().is_some_and(|x| canary(x)));
         assert!(v.monitoring.iter().all(|m| canary(m)));
@@ -122,24 +172,66 @@ fn no_restricted_field_reaches_the_public_output() {
         }
     }
     assert!(project.tests.iter().any(|t| !t.exceptions.is_empty()));
-    assert!(!project.cuecs.is_empty() && project.cuecs.iter().all(|c| canary(&c.id) && canary(&c.text)));
-    assert!(!project.remediation.is_empty() && project.remediation.iter().all(|r| canary(&r.id) && canary(&r.title)));
-    assert!(project.config.report.not_relevant.iter().all(|n| n.reason.as_ref().is_some_and(|r| canary(r))));
-    let restricted_narratives: Vec<_> = project.narratives.iter().filter(|n| n.audience.value != trustbook::project::Audience::Public).collect();
-    assert!(restricted_narratives.len() >= 2 && restricted_narratives.iter().all(|n| canary(&n.title) && canary(&n.body)));
+    assert!(
+        !project.cuecs.is_empty()
+            && project
+                .cuecs
+                .iter()
+                .all(|c| canary(&c.id) && canary(&c.text))
+    );
+    assert!(
+        !project.remediation.is_empty()
+            && project
+                .remediation
+                .iter()
+                .all(|r| canary(&r.id) && canary(&r.title))
+    );
+    assert!(
+        project
+            .config
+            .report
+            .not_relevant
+            .iter()
+            .all(|n| n.reason.as_ref().is_some_and(|r| canary(r)))
+    );
+    let restricted_narratives: Vec<_> = project
+        .narratives
+        .iter()
+        .filter(|n| n.audience.value != trustbook::project::Audience::Public)
+        .collect();
+    assert!(
+        restricted_narratives.len() >= 2
+            && restricted_narratives
+                .iter()
+                .all(|n| canary(&n.title) && canary(&n.body))
+    );
 
     let files = build("leak-canaries");
     let restricted = restricted_values(&project);
     for (path, content) in texts(&files) {
         let lower = content.to_lowercase();
-        assert!(!lower.contains("canary"), "{path} contains a canary:\n{}", content.lines().filter(|l| l.to_lowercase().contains("canary")).collect::<Vec<_>>().join("\n"));
+        assert!(
+            !lower.contains("canary"),
+            "{path} contains a canary:\n{}",
+            content
+                .lines()
+                .filter(|l| l.to_lowercase().contains("canary"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
         for r in &restricted {
-            assert!(!content.contains(r.as_str()), "{path} contains the restricted value {r:?}");
+            assert!(
+                !content.contains(r.as_str()),
+                "{path} contains the restricted value {r:?}"
+            );
         }
     }
     // File names too.
     for path in files.keys() {
-        assert!(!path.to_lowercase().contains("canary"), "an output file is named after a canary: {path}");
+        assert!(
+            !path.to_lowercase().contains("canary"),
+            "an output file is named after a canary: {path}"
+        );
     }
 
     // The public text does appear (so this test can fail).
@@ -161,7 +253,10 @@ fn no_restricted_field_reaches_the_public_output() {
         "Example CPA LLP",
         "security@lumen-test.example",
     ] {
-        assert!(index.contains(public), "index.html lacks the public text {public:?}");
+        assert!(
+            index.contains(public),
+            "index.html lacks the public text {public:?}"
+        );
     }
     let json = text(&files, "trust.json");
     assert!(json.contains("Skyhost Cloud") && json.contains("Access control"));
@@ -176,16 +271,41 @@ fn statuses_are_honest_and_counted() {
     assert_eq!(titles, ["Security", "Availability", "Confidentiality"]);
     // Every in-scope criterion is counted, not only the summarized ones.
     let security = &cats[0];
-    assert_eq!(security["criteria_in_scope"], 32, "33 security criteria, CC6.4 not relevant");
+    assert_eq!(
+        security["criteria_in_scope"], 32,
+        "33 security criteria, CC6.4 not relevant"
+    );
     assert_eq!(security["criteria_not_relevant"], 1);
-    let by_status: u64 = security["criteria_by_status"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let by_status: u64 = security["criteria_by_status"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(by_status, 32);
-    assert!(security["criteria_by_status"]["gap"].as_u64().unwrap() > 20, "uncovered criteria are shown as gaps");
+    assert!(
+        security["criteria_by_status"]["gap"].as_u64().unwrap() > 20,
+        "uncovered criteria are shown as gaps"
+    );
     // Theme statuses: tested without exceptions → effective; exceptions → exceptions noted; planned → partially designed.
-    let theme = |cat: &Value, name: &str| cat["themes"].as_array().unwrap().iter().find(|t| t["name"] == name).cloned().unwrap();
+    let theme = |cat: &Value, name: &str| {
+        cat["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(theme(security, "Access control")["status"], "effective");
-    assert_eq!(theme(security, "Data protection")["status"], "exceptions-noted");
-    assert_eq!(theme(security, "Incident response")["status"], "partially-designed");
+    assert_eq!(
+        theme(security, "Data protection")["status"],
+        "exceptions-noted"
+    );
+    assert_eq!(
+        theme(security, "Incident response")["status"],
+        "partially-designed"
+    );
     assert_eq!(security["controls_in_scope"], 3);
     assert_eq!(security["controls_summarized"], 3);
     let availability = &cats[1];
@@ -194,10 +314,22 @@ fn statuses_are_honest_and_counted() {
 
     let index = text(&files, "index.html");
     assert!(index.contains("Exceptions noted") && index.contains("Partially designed"));
-    for word in ["certified", "certification", "soc 2 compliant", "soc-2", "soc ii"] {
-        assert!(!index.to_lowercase().contains(word), "index.html says {word:?}");
+    for word in [
+        "certified",
+        "certification",
+        "soc 2 compliant",
+        "soc-2",
+        "soc ii",
+    ] {
+        assert!(
+            !index.to_lowercase().contains(word),
+            "index.html says {word:?}"
+        );
     }
-    assert!(index.contains("not an auditor"), "the page says it is not an auditor's report");
+    assert!(
+        index.contains("not an auditor"),
+        "the page says it is not an auditor's report"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,11 +341,38 @@ fn public_narratives_are_sanitized() {
     let index = text(&files, "index.html");
     for (path, content) in texts(&files) {
         let lower = content.to_lowercase();
-        for bad in ["<script", "onerror", "onclick", "onmouseover", "javascript:", "<iframe", "<object", "<embed", "style=", "<style", "<form", "<input", "<button", "password", "evil.example", "tracker.example", "payload"] {
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "onmouseover",
+            "javascript:",
+            "<iframe",
+            "<object",
+            "<embed",
+            "style=",
+            "<style",
+            "<form",
+            "<input",
+            "<button",
+            "password",
+            "evil.example",
+            "tracker.example",
+            "payload",
+        ] {
             assert!(!lower.contains(bad), "{path} contains {bad:?}");
         }
     }
-    for good in ["SAFE-TEXT-BEFORE", "SAFE-TEXT-AFTER", "SAFE-FOOTNOTE", "styled paragraph", "<table>", "<del>no</del>", "task task-done", "click me"] {
+    for good in [
+        "SAFE-TEXT-BEFORE",
+        "SAFE-TEXT-AFTER",
+        "SAFE-FOOTNOTE",
+        "styled paragraph",
+        "<table>",
+        "<del>no</del>",
+        "task task-done",
+        "click me",
+    ] {
         assert!(index.contains(good), "index.html lost {good:?}");
     }
     // Narrative headings and footnotes are namespaced and unique.
@@ -225,7 +384,11 @@ fn public_narratives_are_sanitized() {
 
 fn check_against_schema(value: &Value, schema: &Value, root: &Value, at: &str) {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let target = r.strip_prefix("#/").unwrap().split('/').fold(root, |v, k| &v[k]);
+        let target = r
+            .strip_prefix("#/")
+            .unwrap()
+            .split('/')
+            .fold(root, |v, k| &v[k]);
         return check_against_schema(value, target, root, at);
     }
     if let Some(c) = schema.get("const") {
@@ -253,8 +416,16 @@ fn check_against_schema(value: &Value, schema: &Value, root: &Value, at: &str) {
         assert!(ok, "{at}: {value} is not of type {types:?}");
     }
     if let Some(obj) = value.as_object() {
-        for req in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-            assert!(obj.contains_key(req.as_str().unwrap()), "{at}: required key {req} is missing");
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                obj.contains_key(req.as_str().unwrap()),
+                "{at}: required key {req} is missing"
+            );
         }
         let props = schema.get("properties").and_then(Value::as_object);
         for (k, v) in obj {
@@ -283,39 +454,65 @@ fn check_against_schema(value: &Value, schema: &Value, root: &Value, at: &str) {
 /// A small well-formedness check for XML (and, with `html`, for HTML5's void elements and
 /// optional doctype): balanced tags, quoted attributes, no stray `<`.
 fn check_markup(path: &str, s: &str, html: bool) {
-    const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
     let mut stack: Vec<String> = Vec::new();
     let mut i = 0;
-    let b = s.as_bytes();
     while let Some(off) = s[i..].find('<') {
         let start = i + off;
         if s[start..].starts_with("<!--") {
-            i = start + s[start..].find("-->").unwrap_or_else(|| panic!("{path}: unclosed comment")) + 3;
+            i = start
+                + s[start..]
+                    .find("-->")
+                    .unwrap_or_else(|| panic!("{path}: unclosed comment"))
+                + 3;
             continue;
         }
-        let end = start + s[start..].find('>').unwrap_or_else(|| panic!("{path}: unclosed tag at byte {start}"));
+        let end = start
+            + s[start..]
+                .find('>')
+                .unwrap_or_else(|| panic!("{path}: unclosed tag at byte {start}"));
         let tag = &s[start + 1..end];
         i = end + 1;
         if tag.starts_with('?') || tag.starts_with('!') {
             continue;
         }
-        assert!(!tag.contains('<'), "{path}: stray '<' inside a tag near byte {start}: {tag}");
+        assert!(
+            !tag.contains('<'),
+            "{path}: stray '<' inside a tag near byte {start}: {tag}"
+        );
         let quotes = tag.matches('"').count();
-        assert!(quotes % 2 == 0, "{path}: unbalanced quotes in <{tag}>");
+        assert!(
+            quotes.is_multiple_of(2),
+            "{path}: unbalanced quotes in <{tag}>"
+        );
         if let Some(name) = tag.strip_prefix('/') {
             let name = name.trim().to_ascii_lowercase();
-            let open = stack.pop().unwrap_or_else(|| panic!("{path}: </{name}> closes nothing"));
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("{path}: </{name}> closes nothing"));
             assert_eq!(open, name, "{path}: </{name}> closes <{open}>");
             continue;
         }
-        let name: String = tag.chars().take_while(|c| !c.is_whitespace() && *c != '/').collect::<String>().to_ascii_lowercase();
-        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':'), "{path}: bad tag name in <{tag}>");
+        let name: String = tag
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '/')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':'),
+            "{path}: bad tag name in <{tag}>"
+        );
         let self_closing = tag.ends_with('/');
         if self_closing || (html && VOID.contains(&name.as_str())) {
             continue;
         }
         stack.push(name);
-        let _ = b;
     }
     assert!(stack.is_empty(), "{path}: unclosed elements {stack:?}");
 }
@@ -326,7 +523,10 @@ fn urls(s: &str) -> Vec<String> {
         let mut from = 0;
         while let Some(p) = s[from..].find(scheme) {
             let start = from + p;
-            let end = s[start..].find(|c: char| c.is_whitespace() || "\"'<>)".contains(c)).map(|e| start + e).unwrap_or(s.len());
+            let end = s[start..]
+                .find(|c: char| c.is_whitespace() || "\"'<>)".contains(c))
+                .map(|e| start + e)
+                .unwrap_or(s.len());
             out.push(s[start..end].to_string());
             from = end;
         }
@@ -335,7 +535,13 @@ fn urls(s: &str) -> Vec<String> {
 }
 
 fn host(url: &str) -> String {
-    url.split("://").nth(1).unwrap_or("").split(['/', '?', '#']).next().unwrap_or("").to_string()
+    url.split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
@@ -353,12 +559,17 @@ fn output_files_exist_and_are_valid() {
         "sitemap.xml",
         "manifest.json",
     ] {
-        assert!(files.contains_key(key), "{key} is missing; files: {:?}", files.keys());
+        assert!(
+            files.contains_key(key),
+            "{key} is missing; files: {:?}",
+            files.keys()
+        );
     }
 
     // trust.json against the shipped schema.
     let json: Value = serde_json::from_str(&text(&files, "trust.json")).expect("trust.json parses");
-    let schema: Value = serde_json::from_str(&text(&files, "trust.schema.json")).expect("the schema parses");
+    let schema: Value =
+        serde_json::from_str(&text(&files, "trust.schema.json")).expect("the schema parses");
     check_against_schema(&json, &schema, &schema, "trust.json");
     assert_eq!(json["organization"]["name"], "Lumen Test Company");
     assert_eq!(json["soc2"]["period"]["start"], "2026-01-01");
@@ -366,10 +577,24 @@ fn output_files_exist_and_are_valid() {
 
     // security.txt (RFC 9116).
     let sec = text(&files, ".well-known/security.txt");
-    let field = |name: &str| sec.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).map(str::to_string);
-    assert_eq!(field("Contact").as_deref(), Some("mailto:security@lumen-test.example"));
-    assert_eq!(field("Expires").as_deref(), Some("2027-07-09T00:00:00Z"), "one year after the content date, RFC 3339");
-    assert_eq!(field("Canonical").as_deref(), Some("https://trust.lumen-test.example/.well-known/security.txt"));
+    let field = |name: &str| {
+        sec.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        field("Contact").as_deref(),
+        Some("mailto:security@lumen-test.example")
+    );
+    assert_eq!(
+        field("Expires").as_deref(),
+        Some("2027-07-09T00:00:00Z"),
+        "one year after the content date, RFC 3339"
+    );
+    assert_eq!(
+        field("Canonical").as_deref(),
+        Some("https://trust.lumen-test.example/.well-known/security.txt")
+    );
     assert_eq!(field("Preferred-Languages").as_deref(), Some("en"));
     for l in sec.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
         assert!(l.contains(": "), "security.txt line is not a field: {l}");
@@ -380,7 +605,10 @@ fn output_files_exist_and_are_valid() {
     check_markup("subprocessors.atom", &atom, false);
     assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
     assert_eq!(atom.matches("<entry>").count(), 2);
-    assert!(atom.contains("<title>Skyhost Cloud</title>") && atom.contains("<updated>2026-07-09T00:00:00Z</updated>"));
+    assert!(
+        atom.contains("<title>Skyhost Cloud</title>")
+            && atom.contains("<updated>2026-07-09T00:00:00Z</updated>")
+    );
     let sitemap = text(&files, "sitemap.xml");
     check_markup("sitemap.xml", &sitemap, false);
     assert!(sitemap.contains("<loc>https://trust.lumen-test.example/</loc>"));
@@ -399,7 +627,10 @@ fn output_files_exist_and_are_valid() {
         let level = index.as_bytes()[pos + 2];
         if level.is_ascii_digit() {
             let level = level - b'0';
-            assert!(level <= last + 1, "heading order skips from h{last} to h{level} at byte {pos}");
+            assert!(
+                level <= last + 1,
+                "heading order skips from h{last} to h{level} at byte {pos}"
+            );
             last = level;
         }
     }
@@ -415,8 +646,17 @@ fn output_files_exist_and_are_valid() {
 
     // Manifest: every other file, with the right hashes.
     let manifest: Value = serde_json::from_str(&text(&files, "manifest.json")).unwrap();
-    let listed: BTreeMap<String, String> =
-        manifest["files"].as_array().unwrap().iter().map(|f| (f["path"].as_str().unwrap().to_string(), f["sha256"].as_str().unwrap().to_string())).collect();
+    let listed: BTreeMap<String, String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     let others: BTreeSet<&String> = files.keys().filter(|k| *k != "manifest.json").collect();
     assert_eq!(listed.keys().collect::<BTreeSet<_>>(), others);
     for (path, hash) in &listed {
@@ -424,19 +664,36 @@ fn output_files_exist_and_are_valid() {
     }
 
     // No script, no inline style, no other host.
-    let allowed: BTreeSet<&str> = ["lumen-test.example", "trust.lumen-test.example", "www.w3.org", "www.sitemaps.org", "json-schema.org"].into_iter().collect();
+    let allowed: BTreeSet<&str> = [
+        "lumen-test.example",
+        "trust.lumen-test.example",
+        "www.w3.org",
+        "www.sitemaps.org",
+        "json-schema.org",
+    ]
+    .into_iter()
+    .collect();
     for (path, content) in texts(&files) {
-        assert!(!content.to_lowercase().contains("<script"), "{path} has a <script>");
+        assert!(
+            !content.to_lowercase().contains("<script"),
+            "{path} has a <script>"
+        );
         assert!(!content.contains("style="), "{path} has a style attribute");
         assert!(!content.contains("<style"), "{path} has a <style> element");
         for u in urls(&content) {
-            assert!(allowed.contains(host(&u).as_str()), "{path} refers to another host: {u}");
+            assert!(
+                allowed.contains(host(&u).as_str()),
+                "{path} refers to another host: {u}"
+            );
         }
     }
     // HTML and CSS name no namespace hosts either: nothing a browser could fetch.
     for path in ["index.html", "style.css"] {
         for u in urls(&text(&files, path)) {
-            assert!(host(&u).ends_with("lumen-test.example"), "{path} refers to {u}");
+            assert!(
+                host(&u).ends_with("lumen-test.example"),
+                "{path} refers to {u}"
+            );
         }
     }
 }
@@ -450,17 +707,29 @@ fn output_is_reproducible() {
 fn type1_without_base_url() {
     let files = build("html-sanitize");
     let index = text(&files, "index.html");
-    assert!(index.contains("as of 31 March 2026"), "Type 1 shows its as-of date");
+    assert!(
+        index.contains("as of 31 March 2026"),
+        "Type 1 shows its as-of date"
+    );
     assert!(index.contains("Not yet named"), "no audit firm");
-    assert!(!files.contains_key("sitemap.xml"), "a sitemap needs absolute URLs");
+    assert!(
+        !files.contains_key("sitemap.xml"),
+        "a sitemap needs absolute URLs"
+    );
     let sec = text(&files, ".well-known/security.txt");
-    assert!(sec.contains("Contact: https://quill-test.example/security") && !sec.contains("Canonical"));
+    assert!(
+        sec.contains("Contact: https://quill-test.example/security") && !sec.contains("Canonical")
+    );
     let json: Value = serde_json::from_str(&text(&files, "trust.json")).unwrap();
     let schema: Value = serde_json::from_str(&text(&files, "trust.schema.json")).unwrap();
     check_against_schema(&json, &schema, &schema, "trust.json");
     assert_eq!(json["soc2"]["as_of"], "2026-03-31");
     assert!(json["soc2"]["period"].is_null());
-    check_markup("subprocessors.atom", &text(&files, "subprocessors.atom"), false);
+    check_markup(
+        "subprocessors.atom",
+        &text(&files, "subprocessors.atom"),
+        false,
+    );
     check_markup("index.html", &index, true);
 }
 
@@ -484,14 +753,23 @@ fn undefined_field_in_a_custom_theme_is_located() {
     assert!(item.message.contains("nope"), "{}", item.message);
     assert!(d.sources.contains_key("themes/broken/html/index.html"));
     let shown = d.render(false);
-    assert!(shown.contains("themes/broken/html/index.html:5:25") && shown.contains("{{ site.organization.nope }}"), "{shown}");
+    assert!(
+        shown.contains("themes/broken/html/index.html:5:25")
+            && shown.contains("{{ site.organization.nope }}"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn syntax_error_in_a_custom_theme_is_located() {
     let d = theme_error("syntax");
     let loc = d.items[0].loc.as_ref().expect("a location");
-    assert_eq!(&*loc.file, "themes/syntax/html/index.html", "{}", d.render(false));
+    assert_eq!(
+        &*loc.file,
+        "themes/syntax/html/index.html",
+        "{}",
+        d.render(false)
+    );
     assert!(loc.line >= 4, "{}", d.render(false));
     assert!(d.sources.contains_key("themes/syntax/html/index.html"));
 }
@@ -500,7 +778,12 @@ fn syntax_error_in_a_custom_theme_is_located() {
 fn unknown_filter_in_a_custom_theme_is_located() {
     let d = theme_error("filter");
     let loc = d.items[0].loc.as_ref().expect("a location");
-    assert_eq!(&*loc.file, "themes/filter/html/index.html", "{}", d.render(false));
+    assert_eq!(
+        &*loc.file,
+        "themes/filter/html/index.html",
+        "{}",
+        d.render(false)
+    );
     assert_eq!(loc.line, 4, "{}", d.render(false));
     assert!(d.items[0].message.contains("nosuchfilter"));
 }

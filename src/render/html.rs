@@ -61,14 +61,18 @@ pub fn render(view: &PublicView, theme: &Theme) -> Result<BTreeMap<String, Vec<u
     for (rel, file) in theme.under("html/") {
         let name = &rel["html/".len()..];
         if name.ends_with(".html") {
-            templates.push((name.to_string(), String::from_utf8_lossy(&file.bytes).into_owned()));
+            templates.push((
+                name.to_string(),
+                String::from_utf8_lossy(&file.bytes).into_owned(),
+            ));
         } else {
             out.insert(name.to_string(), file.bytes.clone());
         }
     }
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
-    if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+    if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    {
         push_tera_error(&mut diags, theme, &templates, None, &e);
         return Err(diags);
     }
@@ -85,7 +89,11 @@ pub fn render(view: &PublicView, theme: &Theme) -> Result<BTreeMap<String, Vec<u
     };
 
     // Pages.
-    let pages: Vec<&str> = templates.iter().map(|(n, _)| n.as_str()).filter(|n| is_page(n)).collect();
+    let pages: Vec<&str> = templates
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| is_page(n))
+        .collect();
     for name in &pages {
         let mut ctx = tera::Context::new();
         ctx.insert("site", view);
@@ -116,14 +124,26 @@ pub fn render(view: &PublicView, theme: &Theme) -> Result<BTreeMap<String, Vec<u
     }
 
     // Machine-readable files.
-    out.insert(paths::TRUST_SCHEMA.to_string(), TRUST_SCHEMA.as_bytes().to_vec());
-    out.insert(paths::TRUST_JSON.to_string(), trust_json(view, has_security_txt));
+    out.insert(
+        paths::TRUST_SCHEMA.to_string(),
+        TRUST_SCHEMA.as_bytes().to_vec(),
+    );
+    out.insert(
+        paths::TRUST_JSON.to_string(),
+        trust_json(view, has_security_txt),
+    );
     if let Some(txt) = security_txt(view) {
         out.insert(paths::SECURITY_TXT.to_string(), txt.into_bytes());
     }
-    out.insert(paths::SUBPROCESSORS_ATOM.to_string(), atom(view).into_bytes());
+    out.insert(
+        paths::SUBPROCESSORS_ATOM.to_string(),
+        atom(view).into_bytes(),
+    );
     if let Some(base) = &view.trust_page.base_url {
-        out.insert(paths::SITEMAP.to_string(), sitemap(base, &view.content_date.to_string(), &pages).into_bytes());
+        out.insert(
+            paths::SITEMAP.to_string(),
+            sitemap(base, &view.content_date.to_string(), &pages).into_bytes(),
+        );
     }
     let manifest = manifest(view, &out);
     out.insert(paths::MANIFEST.to_string(), manifest);
@@ -132,7 +152,9 @@ pub fn render(view: &PublicView, theme: &Theme) -> Result<BTreeMap<String, Vec<u
 
 /// True for templates that are pages (not layouts or partials).
 fn is_page(name: &str) -> bool {
-    !(name.starts_with("layout/") || name.starts_with("partials/") || name.rsplit('/').next().is_some_and(|f| f.starts_with('_')))
+    !(name.starts_with("layout/")
+        || name.starts_with("partials/")
+        || name.rsplit('/').next().is_some_and(|f| f.starts_with('_')))
 }
 
 /// `../` repeated once per folder level of a page, so pages in folders find the stylesheet.
@@ -141,22 +163,51 @@ fn root_prefix(name: &str) -> String {
 }
 
 /// Turns a Tera error into located diagnostics (one per report in the error).
-fn push_tera_error(diags: &mut Diagnostics, theme: &Theme, templates: &[(String, String)], rendering: Option<&str>, e: &tera::Error) {
+fn push_tera_error(
+    diags: &mut Diagnostics,
+    theme: &Theme,
+    templates: &[(String, String)],
+    rendering: Option<&str>,
+    e: &tera::Error,
+) {
     let origin = |name: &str| -> Arc<str> { Arc::from(theme.origin(&format!("html/{name}"))) };
     let add_source = |diags: &mut Diagnostics, name: &str| {
         if let Some((_, text)) = templates.iter().find(|(n, _)| n == name) {
             diags.sources.insert(origin(name), Arc::from(text.as_str()));
         }
     };
-    let hint = format!("fix the template; to go back to the built-in one, delete it from themes/{}/html/", theme.name);
+    let hint = format!(
+        "fix the template; to go back to the built-in one, delete it from themes/{}/html/",
+        theme.name
+    );
     match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-            let name = if r.filename().is_empty() { rendering.unwrap_or("") } else { r.filename() };
+            let name = if r.filename().is_empty() {
+                rendering.unwrap_or("")
+            } else {
+                r.filename()
+            };
             let span = r.span();
             add_source(diags, name);
-            let len = if span.end_line == span.start_line && span.end_col > span.start_col { span.end_col - span.start_col } else { 1 };
-            let loc = Loc { file: origin(name), line: span.start_line as u32, column: span.start_col as u32 + 1, len: len as u32 };
-            diags.push(Diagnostic::error("template", Some(loc), format!("template error: {}", r.message())).with_hint(hint));
+            let len = if span.end_line == span.start_line && span.end_col > span.start_col {
+                span.end_col - span.start_col
+            } else {
+                1
+            };
+            let loc = Loc {
+                file: origin(name),
+                line: span.start_line as u32,
+                column: span.start_col as u32 + 1,
+                len: len as u32,
+            };
+            diags.push(
+                Diagnostic::error(
+                    "template",
+                    Some(loc),
+                    format!("template error: {}", r.message()),
+                )
+                .with_hint(hint),
+            );
         }
         _ => {
             // Load-time reference errors arrive as text reports: "error: …\n --> name:line:col".
@@ -169,10 +220,26 @@ fn push_tera_error(diags: &mut Diagnostics, theme: &Theme, templates: &[(String,
                 } else if let Some(at) = line.trim_start().strip_prefix("--> ") {
                     let mut parts = at.rsplitn(3, ':');
                     let (col, ln, name) = (parts.next(), parts.next(), parts.next());
-                    if let (Some(col), Some(ln), Some(name)) = (col.and_then(|c| c.parse::<u32>().ok()), ln.and_then(|l| l.parse::<u32>().ok()), name) {
+                    if let (Some(col), Some(ln), Some(name)) = (
+                        col.and_then(|c| c.parse::<u32>().ok()),
+                        ln.and_then(|l| l.parse::<u32>().ok()),
+                        name,
+                    ) {
                         add_source(diags, name);
-                        let loc = Loc { file: origin(name), line: ln, column: col, len: 1 };
-                        diags.push(Diagnostic::error("template", Some(loc), format!("template error: {message}")).with_hint(hint.clone()));
+                        let loc = Loc {
+                            file: origin(name),
+                            line: ln,
+                            column: col,
+                            len: 1,
+                        };
+                        diags.push(
+                            Diagnostic::error(
+                                "template",
+                                Some(loc),
+                                format!("template error: {message}"),
+                            )
+                            .with_hint(hint.clone()),
+                        );
                         found = true;
                     }
                 }
@@ -202,7 +269,12 @@ fn svg_is_safe(bytes: &[u8]) -> bool {
         let name_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
         name_len > 0 && rest[name_len..].trim_start().starts_with('=')
     });
-    !(s.contains("<script") || s.contains("javascript:") || s.contains("<foreignobject") || bad_attr || s.contains("href=\"http") || s.contains("href='http"))
+    !(s.contains("<script")
+        || s.contains("javascript:")
+        || s.contains("<foreignobject")
+        || bad_attr
+        || s.contains("href=\"http")
+        || s.contains("href='http"))
 }
 
 fn xml_escape(s: &str) -> String {
@@ -286,7 +358,11 @@ fn trust_json(view: &PublicView, has_security_txt: bool) -> Vec<u8> {
 
 /// The date one year after `d` (29 February becomes 28 February).
 fn plus_one_year(d: crate::project::model::Date) -> crate::project::model::Date {
-    let mut n = crate::project::model::Date { year: d.year + 1, month: d.month, day: d.day };
+    let mut n = crate::project::model::Date {
+        year: d.year + 1,
+        month: d.month,
+        day: d.day,
+    };
     if crate::project::model::Date::parse(&n.to_string()).is_none() {
         n.day = 28;
     }
@@ -297,10 +373,16 @@ fn plus_one_year(d: crate::project::model::Date) -> crate::project::model::Date 
 fn security_txt(view: &PublicView) -> Option<String> {
     let contact = view.organization.security_contact_href.as_ref()?;
     let mut s = String::new();
-    s.push_str(&format!("# Security contact of {}.\n", view.organization.name.replace('\n', " ")));
+    s.push_str(&format!(
+        "# Security contact of {}.\n",
+        view.organization.name.replace('\n', " ")
+    ));
     s.push_str(&format!("# Generated by {} from the trust page content of {}; Expires is one year after that date.\n", view.generator, view.content_date));
     s.push_str(&format!("Contact: {contact}\n"));
-    s.push_str(&format!("Expires: {}T00:00:00Z\n", plus_one_year(view.content_date)));
+    s.push_str(&format!(
+        "Expires: {}T00:00:00Z\n",
+        plus_one_year(view.content_date)
+    ));
     if let Some(base) = &view.trust_page.base_url {
         s.push_str(&format!("Canonical: {base}/{}\n", paths::SECURITY_TXT));
     }
@@ -321,15 +403,27 @@ fn atom(view: &PublicView) -> String {
     let mut s = String::new();
     s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">\n");
     s.push_str(&format!("  <title>{org}: subprocessors</title>\n"));
-    s.push_str(&format!("  <subtitle>Third parties that process customer data for {org}, as of {}.</subtitle>\n", view.content_date));
+    s.push_str(&format!(
+        "  <subtitle>Third parties that process customer data for {org}, as of {}.</subtitle>\n",
+        view.content_date
+    ));
     s.push_str(&format!("  <id>{}</id>\n", xml_escape(&feed_id)));
     if let Some(b) = base {
-        s.push_str(&format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", xml_escape(&format!("{b}/{}", paths::SUBPROCESSORS_ATOM))));
-        s.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(&format!("{b}/#subprocessors"))));
+        s.push_str(&format!(
+            "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+            xml_escape(&format!("{b}/{}", paths::SUBPROCESSORS_ATOM))
+        ));
+        s.push_str(&format!(
+            "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&format!("{b}/#subprocessors"))
+        ));
     }
     s.push_str(&format!("  <updated>{updated}</updated>\n"));
     s.push_str(&format!("  <author><name>{org}</name></author>\n"));
-    s.push_str(&format!("  <generator>{}</generator>\n", xml_escape(&view.generator)));
+    s.push_str(&format!(
+        "  <generator>{}</generator>\n",
+        xml_escape(&view.generator)
+    ));
     for sp in &view.subprocessors {
         let id = match base {
             Some(b) => format!("{b}/#subprocessor-{}", sp.id),
@@ -349,10 +443,16 @@ fn atom(view: &PublicView) -> String {
         s.push_str(&format!("    <title>{}</title>\n", xml_escape(&sp.name)));
         s.push_str(&format!("    <id>{}</id>\n", xml_escape(&id)));
         if let Some(b) = base {
-            s.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(&format!("{b}/#subprocessor-{}", sp.id))));
+            s.push_str(&format!(
+                "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+                xml_escape(&format!("{b}/#subprocessor-{}", sp.id))
+            ));
         }
         s.push_str(&format!("    <updated>{updated}</updated>\n"));
-        s.push_str(&format!("    <content type=\"text\">{}</content>\n", xml_escape(&text.join(" "))));
+        s.push_str(&format!(
+            "    <content type=\"text\">{}</content>\n",
+            xml_escape(&text.join(" "))
+        ));
         s.push_str("  </entry>\n");
     }
     s.push_str("</feed>\n");
@@ -361,12 +461,21 @@ fn atom(view: &PublicView) -> String {
 
 /// `sitemap.xml` of the pages (needs absolute URLs, so only with a base URL).
 fn sitemap(base: &str, lastmod: &str, pages: &[&str]) -> String {
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     let mut pages: Vec<&str> = pages.to_vec();
     pages.sort();
     for p in pages {
-        let path = if p == "index.html" { String::new() } else { p.strip_suffix("index.html").unwrap_or(p).to_string() };
-        s.push_str(&format!("  <url><loc>{}</loc><lastmod>{lastmod}</lastmod></url>\n", xml_escape(&format!("{base}/{path}"))));
+        let path = if p == "index.html" {
+            String::new()
+        } else {
+            p.strip_suffix("index.html").unwrap_or(p).to_string()
+        };
+        s.push_str(&format!(
+            "  <url><loc>{}</loc><lastmod>{lastmod}</lastmod></url>\n",
+            xml_escape(&format!("{base}/{path}"))
+        ));
     }
     s.push_str("</urlset>\n");
     s
@@ -374,7 +483,10 @@ fn sitemap(base: &str, lastmod: &str, pages: &[&str]) -> String {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `manifest.json`: the SHA-256 and size of every other public file, sorted by path.
@@ -397,14 +509,20 @@ mod tests {
 
     #[test]
     fn svg_checks() {
-        assert!(svg_is_safe(b"<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>"));
+        assert!(svg_is_safe(
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>"
+        ));
         assert!(!svg_is_safe(b"<svg><script>alert(1)</script></svg>"));
         assert!(!svg_is_safe(b"<svg><rect onload = \"x()\"/></svg>"));
     }
 
     #[test]
     fn leap_day_expiry() {
-        let d = crate::project::model::Date { year: 2028, month: 2, day: 29 };
+        let d = crate::project::model::Date {
+            year: 2028,
+            month: 2,
+            day: 29,
+        };
         assert_eq!(plus_one_year(d).to_string(), "2029-02-28");
     }
 }

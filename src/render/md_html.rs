@@ -15,7 +15,10 @@ use std::collections::{HashMap, HashSet};
 /// Renders `markdown` to sanitized HTML. `prefix` namespaces the ids it creates (use the
 /// narrative's slug); `top_level` (1–6) is the level its highest heading is moved to.
 pub fn to_html(markdown: &str, prefix: &str, top_level: u8) -> String {
-    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS;
     let events: Vec<Event> = Parser::new_ext(markdown, opts).collect();
     let events = adjust(events, prefix, top_level.clamp(1, 6));
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
@@ -36,7 +39,11 @@ pub fn slug(text: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() { "section".to_string() } else { out }
+    if out.is_empty() {
+        "section".to_string()
+    } else {
+        out
+    }
 }
 
 fn level_num(l: HeadingLevel) -> u8 {
@@ -106,7 +113,12 @@ fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {
     let mut footnote_stack: Vec<usize> = Vec::new();
     while i < events.len() {
         match &events[i] {
-            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
                 // The heading's text, for its id.
                 let mut text = String::new();
                 let mut j = i + 1;
@@ -123,9 +135,16 @@ fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {
                     id = format!("{base}-{k}");
                     k += 1;
                 }
-                out.push(Event::Start(Tag::Heading { level: shifted(*level), id: Some(CowStr::from(id)), classes: classes.clone(), attrs: attrs.clone() }));
+                out.push(Event::Start(Tag::Heading {
+                    level: shifted(*level),
+                    id: Some(CowStr::from(id)),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
             }
-            Event::End(TagEnd::Heading(level)) => out.push(Event::End(TagEnd::Heading(shifted(*level)))),
+            Event::End(TagEnd::Heading(level)) => {
+                out.push(Event::End(TagEnd::Heading(shifted(*level))))
+            }
             Event::FootnoteReference(label) => {
                 let n = numbers.get(label.as_ref()).copied().unwrap_or(0);
                 out.push(Event::InlineHtml(CowStr::from(format!(
@@ -150,7 +169,11 @@ fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {
             }
             Event::TaskListMarker(checked) => {
                 // A marker, not a form control: a disabled checkbox would be an unlabelled input.
-                let (class, symbol, words) = if *checked { ("task task-done", "☑", "Done:") } else { ("task task-open", "☐", "Not done:") };
+                let (class, symbol, words) = if *checked {
+                    ("task task-done", "☑", "Done:")
+                } else {
+                    ("task task-open", "☐", "Not done:")
+                };
                 out.push(Event::InlineHtml(CowStr::from(format!(
                     "<span class=\"{class}\"><span class=\"task-box\" aria-hidden=\"true\">{symbol}</span><span class=\"visually-hidden\">{words}</span></span> "
                 ))));
@@ -192,7 +215,14 @@ mod tests {
     fn dangerous_markup_is_removed() {
         let md = "Hi <script>alert(1)</script>\n\n<img src=x onerror=\"alert(2)\">\n\n<a href=\"javascript:alert(3)\" onclick=\"x()\">x</a>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n<p style=\"color:red\">red</p>\n";
         let html = to_html(md, "n", 3);
-        for bad in ["<script", "onerror", "onclick", "javascript:", "<iframe", "style="] {
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "<iframe",
+            "style=",
+        ] {
             assert!(!html.contains(bad), "{bad} survived: {html}");
         }
         assert!(html.contains("red"));
@@ -208,7 +238,10 @@ mod tests {
         assert!(html.contains("<del>old</del>"));
         assert!(html.contains("href=\"#faq-fn-1\""));
         assert!(html.contains("id=\"faq-fn-1\""));
-        assert!(html.contains("class=\"task task-done\"") && html.contains("class=\"task task-open\""), "{html}");
+        assert!(
+            html.contains("class=\"task task-done\"") && html.contains("class=\"task task-open\""),
+            "{html}"
+        );
         assert!(html.contains("aria-hidden=\"true\""), "{html}");
         assert_eq!(slug("Trust & Safety — FAQ"), "trust-safety-faq");
     }

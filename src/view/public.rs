@@ -202,8 +202,15 @@ pub struct PublicSubprocessor {
 }
 
 fn public_status(s: Status) -> PublicStatus {
-    let key = serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    PublicStatus { key, label: s.label().to_string(), symbol: s.symbol().to_string() }
+    let key = serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    PublicStatus {
+        key,
+        label: s.label().to_string(),
+        symbol: s.symbol().to_string(),
+    }
 }
 
 fn http_url(s: &str) -> Option<String> {
@@ -213,7 +220,8 @@ fn http_url(s: &str) -> Option<String> {
 
 fn link_url(s: &str) -> Option<String> {
     let t = s.trim();
-    (t.starts_with("https://") || t.starts_with("http://") || t.starts_with("mailto:")).then(|| t.to_string())
+    (t.starts_with("https://") || t.starts_with("http://") || t.starts_with("mailto:"))
+        .then(|| t.to_string())
 }
 
 /// The status of one control, in the assessment's vocabulary.
@@ -221,7 +229,13 @@ fn control_status(c: &Control, tests: &[&Test], type2: bool) -> Status {
     match c.status.value {
         ControlStatus::Implemented if !type2 => Status::Designed,
         ControlStatus::Implemented if tests.is_empty() => Status::DesignedNotTested,
-        ControlStatus::Implemented if tests.iter().any(|t| t.result.value == TestResult::Exceptions) => Status::ExceptionsNoted,
+        ControlStatus::Implemented
+            if tests
+                .iter()
+                .any(|t| t.result.value == TestResult::Exceptions) =>
+        {
+            Status::ExceptionsNoted
+        }
         ControlStatus::Implemented => Status::Effective,
         ControlStatus::PartiallyImplemented | ControlStatus::Planned => Status::PartiallyDesigned,
         ControlStatus::NotImplemented => Status::Gap,
@@ -233,11 +247,30 @@ fn status_counts<'a>(statuses: impl Iterator<Item = &'a Status>) -> Vec<PublicSt
     for s in statuses.filter(|s| **s != Status::NotRelevant) {
         *n.entry(*s).or_default() += 1;
     }
-    Status::ALL.iter().filter_map(|s| n.get(s).map(|&count| PublicStatusCount { status: public_status(*s), count })).collect()
+    Status::ALL
+        .iter()
+        .filter_map(|s| {
+            n.get(s).map(|&count| PublicStatusCount {
+                status: public_status(*s),
+                count,
+            })
+        })
+        .collect()
 }
 
 /// Ids the page template uses for its own sections; narrative anchors avoid them.
-const RESERVED_IDS: &[&str] = &["main", "top", "overview", "compliance", "readiness", "controls", "subprocessors", "faq", "contact", "request"];
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "overview",
+    "compliance",
+    "readiness",
+    "controls",
+    "subprocessors",
+    "faq",
+    "contact",
+    "request",
+];
 
 /// Builds the public view from the allow-list described in the module documentation.
 pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
@@ -257,53 +290,115 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             "webp" => "image/webp",
             _ => return None,
         };
-        Some(PublicLogo { file: format!("logo.{ext}"), source: format!("content/{rel}"), media_type: media_type.to_string(), bytes: bytes.clone() })
+        Some(PublicLogo {
+            file: format!("logo.{ext}"),
+            source: format!("content/{rel}"),
+            media_type: media_type.to_string(),
+            bytes: bytes.clone(),
+        })
     });
-    let contact = cfg.organization.security_contact.as_ref().map(|c| c.value.trim().to_string());
-    let contact_href = contact.as_deref().and_then(|c| if c.contains('@') && !c.contains(':') { Some(format!("mailto:{c}")) } else { link_url(c) });
+    let contact = cfg
+        .organization
+        .security_contact
+        .as_ref()
+        .map(|c| c.value.trim().to_string());
+    let contact_href = contact.as_deref().and_then(|c| {
+        if c.contains('@') && !c.contains(':') {
+            Some(format!("mailto:{c}"))
+        } else {
+            link_url(c)
+        }
+    });
     let organization = PublicOrganization {
         name: cfg.organization.name.value.clone(),
-        website: cfg.organization.website.as_ref().and_then(|w| http_url(&w.value)),
+        website: cfg
+            .organization
+            .website
+            .as_ref()
+            .and_then(|w| http_url(&w.value)),
         security_contact: contact,
         security_contact_href: contact_href,
         logo,
     };
 
-    let system = PublicSystem { name: cfg.system.name.value.clone(), summary: cfg.system.summary.as_ref().map(|s| s.value.trim().to_string()) };
+    let system = PublicSystem {
+        name: cfg.system.name.value.clone(),
+        summary: cfg
+            .system
+            .summary
+            .as_ref()
+            .map(|s| s.value.trim().to_string()),
+    };
 
     let report = PublicReport {
         kind: cfg.report.kind.value.as_str().to_string(),
         kind_label: if type2 { "Type 2" } else { "Type 1" }.to_string(),
         kind_description: if type2 {
-            "the design of controls and whether they operated effectively throughout a period"
+            "the design of controls and their operating effectiveness over a period"
         } else {
             "the design of controls at a point in time"
         }
         .to_string(),
-        period: cfg.report.period.as_ref().filter(|_| type2).map(|p| PublicPeriod {
-            start: p.start.value,
-            end: p.end.value,
-            start_long: p.start.value.long(),
-            end_long: p.end.value.long(),
-        }),
-        as_of: cfg.report.as_of.as_ref().filter(|_| !type2).map(|d| d.value),
-        as_of_long: cfg.report.as_of.as_ref().filter(|_| !type2).map(|d| d.value.long()),
+        period: cfg
+            .report
+            .period
+            .as_ref()
+            .filter(|_| type2)
+            .map(|p| PublicPeriod {
+                start: p.start.value,
+                end: p.end.value,
+                start_long: p.start.value.long(),
+                end_long: p.end.value.long(),
+            }),
+        as_of: cfg
+            .report
+            .as_of
+            .as_ref()
+            .filter(|_| !type2)
+            .map(|d| d.value),
+        as_of_long: cfg
+            .report
+            .as_of
+            .as_ref()
+            .filter(|_| !type2)
+            .map(|d| d.value.long()),
         categories: Category::VALUES
             .iter()
             .filter_map(|v| Category::parse(v))
             .filter(|c| project.in_scope(*c))
-            .map(|c| PublicCategoryRef { id: c.as_str().to_string(), title: c.title().to_string() })
+            .map(|c| PublicCategoryRef {
+                id: c.as_str().to_string(),
+                title: c.title().to_string(),
+            })
             .collect(),
-        auditor_firm: cfg.report.auditor.as_ref().map(|a| a.firm.value.trim().to_string()).filter(|s| !s.is_empty()),
+        auditor_firm: cfg
+            .report
+            .auditor
+            .as_ref()
+            .map(|a| a.firm.value.trim().to_string())
+            .filter(|s| !s.is_empty()),
     };
 
     let trust_page = PublicTrustPage {
-        base_url: cfg.trust_page.base_url.as_ref().and_then(|u| http_url(&u.value)).map(|u| u.trim_end_matches('/').to_string()),
-        request_access: cfg.trust_page.request_access.as_ref().and_then(|u| link_url(&u.value)),
+        base_url: cfg
+            .trust_page
+            .base_url
+            .as_ref()
+            .and_then(|u| http_url(&u.value))
+            .map(|u| u.trim_end_matches('/').to_string()),
+        request_access: cfg
+            .trust_page
+            .request_access
+            .as_ref()
+            .and_then(|u| link_url(&u.value)),
     };
 
     // Public narratives only: trust overview first, FAQ last.
-    let mut public: Vec<&Narrative> = project.narratives.iter().filter(|n| n.audience.value == Audience::Public).collect();
+    let mut public: Vec<&Narrative> = project
+        .narratives
+        .iter()
+        .filter(|n| n.audience.value == Audience::Public)
+        .collect();
     public.sort_by_key(|n| match n.section.value {
         Section::TrustOverview => 0,
         Section::TrustFaq => 2,
@@ -325,30 +420,59 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 k += 1;
             }
             let html = md_html::to_html(&n.body, &id, 3);
-            PublicNarrative { id, title: n.title.value.clone(), section: n.section.value.as_str().to_string(), html }
+            PublicNarrative {
+                id,
+                title: n.title.value.clone(),
+                section: n.section.value.as_str().to_string(),
+                html,
+            }
         })
         .collect();
 
     // Control themes per category, and counts from the assessment.
-    let criterion_category: HashMap<&str, Category> = assessment.criteria.iter().map(|c| (c.id.as_str(), c.category)).collect();
+    let criterion_category: HashMap<&str, Category> = assessment
+        .criteria
+        .iter()
+        .map(|c| (c.id.as_str(), c.category))
+        .collect();
     let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
     for t in &project.tests {
-        tests_by_control.entry(t.control.value.as_str()).or_default().push(t);
+        tests_by_control
+            .entry(t.control.value.as_str())
+            .or_default()
+            .push(t);
     }
-    let control_categories = |c: &Control| -> BTreeSet<Category> { c.criteria.iter().filter_map(|cr| criterion_category.get(cr.value.as_str()).copied()).collect() };
+    let control_categories = |c: &Control| -> BTreeSet<Category> {
+        c.criteria
+            .iter()
+            .filter_map(|cr| criterion_category.get(cr.value.as_str()).copied())
+            .collect()
+    };
 
     let mut categories = Vec::new();
     let mut all_controls: BTreeSet<usize> = BTreeSet::new();
     let mut all_summarized: BTreeSet<usize> = BTreeSet::new();
     for cr in &assessment.categories {
         let Some(cat) = cr.category else { continue };
-        let in_cat: Vec<(usize, &Control)> = project.controls.iter().enumerate().filter(|(_, c)| control_categories(c).contains(&cat)).collect();
+        let in_cat: Vec<(usize, &Control)> = project
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| control_categories(c).contains(&cat))
+            .collect();
         let mut themes: BTreeMap<String, (Vec<String>, Status)> = BTreeMap::new();
         for (i, c) in &in_cat {
             all_controls.insert(*i);
             let Some(p) = &c.public else { continue };
             all_summarized.insert(*i);
-            let status = control_status(c, tests_by_control.get(c.id.value.as_str()).map(|v| v.as_slice()).unwrap_or(&[]), type2);
+            let status = control_status(
+                c,
+                tests_by_control
+                    .get(c.id.value.as_str())
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]),
+                type2,
+            );
             let name = p.theme.value.trim().to_string();
             let entry = themes.entry(name).or_insert_with(|| (Vec::new(), status));
             let summary = p.summary.value.trim().to_string();
@@ -357,7 +481,12 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             }
             entry.1 = entry.1.max(status);
         }
-        let statuses: Vec<Status> = assessment.criteria.iter().filter(|c| c.category == cat).map(|c| c.status).collect();
+        let statuses: Vec<Status> = assessment
+            .criteria
+            .iter()
+            .filter(|c| c.category == cat)
+            .map(|c| c.status)
+            .collect();
         categories.push(PublicCategory {
             id: cat.as_str().to_string(),
             title: cat.title().to_string(),
@@ -366,7 +495,14 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             status_counts: status_counts(statuses.iter()),
             controls: in_cat.len(),
             controls_summarized: in_cat.iter().filter(|(_, c)| c.public.is_some()).count(),
-            themes: themes.into_iter().map(|(name, (summaries, status))| PublicTheme { name, summaries, status: public_status(status) }).collect(),
+            themes: themes
+                .into_iter()
+                .map(|(name, (summaries, status))| PublicTheme {
+                    name,
+                    summaries,
+                    status: public_status(status),
+                })
+                .collect(),
         });
     }
     let totals = PublicTotals {
@@ -381,7 +517,12 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         seen.extend(c.status_counts.iter().map(|s| s.status.key.clone()));
         seen.extend(c.themes.iter().map(|t| t.status.key.clone()));
     }
-    let legend = Status::ALL.iter().filter(|s| **s != Status::NotRelevant).map(|s| public_status(*s)).filter(|s| seen.contains(&s.key)).collect();
+    let legend = Status::ALL
+        .iter()
+        .filter(|s| **s != Status::NotRelevant)
+        .map(|s| public_status(*s))
+        .filter(|s| seen.contains(&s.key))
+        .collect();
 
     // Subprocessors.
     let mut ids: BTreeSet<String> = BTreeSet::new();
@@ -401,7 +542,11 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 id,
                 name: v.name.value.trim().to_string(),
                 purpose: v.purpose.as_ref().map(|p| p.value.trim().to_string()),
-                locations: v.locations.iter().map(|l| l.value.trim().to_string()).collect(),
+                locations: v
+                    .locations
+                    .iter()
+                    .map(|l| l.value.trim().to_string())
+                    .collect(),
                 data: v.data.iter().map(|d| d.value.trim().to_string()).collect(),
             }
         })
