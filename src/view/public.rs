@@ -1,16 +1,570 @@
-//! Scaffolding: the real public view lands from the `html` branch.
-use crate::assess::Assessment;
-use crate::project::Project;
+//! The public view: everything the trust page may show, and nothing else.
+//!
+//! [`public_view`] copies values out of a [`Project`] through an explicit allow-list. The HTML
+//! renderer only ever receives a [`PublicView`], so a restricted field (a control description, a
+//! test procedure, an exception, an evidence path, a restricted narrative…) cannot reach the
+//! public output through a template mistake: the type simply has no such field.
+//!
+//! What is allowed:
+//! - organization: name, website, security contact, logo;
+//! - system: name and summary;
+//! - report scope: type, period or as-of date, categories, the audit firm engaged, content date;
+//! - trust page settings: base URL and the request-access link;
+//! - narratives with `audience: public`, as sanitized HTML;
+//! - control themes from the controls' `public:` blocks only (theme name and public summary),
+//!   grouped by category through the controls' criteria, with a status in words and a symbol;
+//! - per category, counts from the assessment (criteria in scope, by status; controls in scope and
+//!   how many are summarized), so that the list of themes cannot pass for a curated all-green list;
+//! - subprocessors (vendors with `subprocessor: true`): name, purpose, locations, data.
 
-/// What the trust page may show.
-#[derive(serde::Serialize)]
+use crate::assess::{Assessment, Status};
+use crate::project::model::*;
+use crate::render::md_html;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The public trust page's data.
+#[derive(Debug, Clone, Serialize)]
 pub struct PublicView {
-    pub organization: String,
+    /// `trustbook <version>`.
+    pub generator: String,
+    pub organization: PublicOrganization,
+    pub system: PublicSystem,
+    pub report: PublicReport,
+    /// The date the content speaks for (ISO 8601).
+    pub content_date: Date,
+    /// The content date in words, e.g. "31 July 2026".
+    pub content_date_long: String,
+    pub trust_page: PublicTrustPage,
+    /// Public narratives: the trust overview first, the FAQ last, any other public text between.
+    pub narratives: Vec<PublicNarrative>,
+    /// Readiness counts and control themes per in-scope category.
+    pub categories: Vec<PublicCategory>,
+    /// Totals over all in-scope categories.
+    pub totals: PublicTotals,
+    /// The status words used on the page, in legend order (only the ones that occur).
+    pub legend: Vec<PublicStatus>,
+    pub subprocessors: Vec<PublicSubprocessor>,
 }
 
-/// Builds the public view from the allow-list.
-pub fn public_view(p: &Project, _a: &Assessment) -> PublicView {
+/// The organization.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicOrganization {
+    pub name: String,
+    /// An http(s) URL, or none.
+    pub website: Option<String>,
+    /// The contact as written (an email address or a URL).
+    pub security_contact: Option<String>,
+    /// The contact as a link (`mailto:` for an email address).
+    pub security_contact_href: Option<String>,
+    pub logo: Option<PublicLogo>,
+}
+
+/// The organization's logo, copied into the public output.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicLogo {
+    /// Output path relative to the site root, e.g. `logo.svg`.
+    pub file: String,
+    /// Where it came from (`content/assets/logo.svg`), for error messages.
+    pub source: String,
+    pub media_type: String,
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+}
+
+/// The system the report is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSystem {
+    pub name: String,
+    pub summary: Option<String>,
+}
+
+/// The scope of the SOC 2 examination the company prepares for.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicReport {
+    /// `type1` or `type2`.
+    pub kind: String,
+    /// "Type 1" or "Type 2".
+    pub kind_label: String,
+    /// What the type covers, in words.
+    pub kind_description: String,
+    pub period: Option<PublicPeriod>,
+    pub as_of: Option<Date>,
+    pub as_of_long: Option<String>,
+    pub categories: Vec<PublicCategoryRef>,
+    /// The CPA firm engaged, if named (never an opinion).
+    pub auditor_firm: Option<String>,
+}
+
+/// A Type 2 period.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicPeriod {
+    pub start: Date,
+    pub end: Date,
+    pub start_long: String,
+    pub end_long: String,
+}
+
+/// A category name.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicCategoryRef {
+    /// e.g. `processing-integrity`.
+    pub id: String,
+    /// e.g. "Processing Integrity".
+    pub title: String,
+}
+
+/// Trust page settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicTrustPage {
+    /// The site's URL without a trailing slash, e.g. `https://trust.example.com`.
+    pub base_url: Option<String>,
+    /// Where to request the full package (`mailto:` or http(s)).
+    pub request_access: Option<String>,
+}
+
+/// A public narrative.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicNarrative {
+    /// The anchor id on the page.
+    pub id: String,
+    pub title: String,
+    /// The narrative's section (`trust-overview`, `trust-faq`, or a package section made public).
+    pub section: String,
+    /// Sanitized HTML of the body.
+    pub html: String,
+}
+
+/// A status in words and a symbol.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStatus {
+    /// kebab-case, e.g. `designed-not-tested` (for CSS classes).
+    pub key: String,
+    pub label: String,
+    pub symbol: String,
+}
+
+/// A status with a count.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStatusCount {
+    #[serde(flatten)]
+    pub status: PublicStatus,
+    pub count: usize,
+}
+
+/// One in-scope category.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicCategory {
+    pub id: String,
+    pub title: String,
+    /// Criteria in scope (not counting those declared not relevant).
+    pub criteria: usize,
+    /// Criteria declared not relevant.
+    pub not_relevant: usize,
+    /// Criteria by status (only non-zero counts; not relevant excluded), in legend order.
+    pub status_counts: Vec<PublicStatusCount>,
+    /// Controls mapped to this category's criteria.
+    pub controls: usize,
+    /// How many of them have a public summary on this page.
+    pub controls_summarized: usize,
+    /// Control themes, alphabetical.
+    pub themes: Vec<PublicTheme>,
+}
+
+/// A control theme: the public face of one or more controls.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicTheme {
+    pub name: String,
+    /// Public summaries of its controls (deduplicated, in record order).
+    pub summaries: Vec<String>,
+    /// The least advanced status of its controls.
+    pub status: PublicStatus,
+}
+
+/// Totals over every in-scope category.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicTotals {
+    pub criteria: usize,
+    pub not_relevant: usize,
+    pub status_counts: Vec<PublicStatusCount>,
+    pub controls: usize,
+    pub controls_summarized: usize,
+}
+
+/// A subprocessor.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSubprocessor {
+    pub id: String,
+    pub name: String,
+    pub purpose: Option<String>,
+    pub locations: Vec<String>,
+    pub data: Vec<String>,
+}
+
+fn public_status(s: Status) -> PublicStatus {
+    let key = serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    PublicStatus {
+        key,
+        label: s.label().to_string(),
+        symbol: s.symbol().to_string(),
+    }
+}
+
+fn http_url(s: &str) -> Option<String> {
+    let t = s.trim();
+    (t.starts_with("https://") || t.starts_with("http://")).then(|| t.to_string())
+}
+
+fn link_url(s: &str) -> Option<String> {
+    let t = s.trim();
+    (t.starts_with("https://") || t.starts_with("http://") || t.starts_with("mailto:"))
+        .then(|| t.to_string())
+}
+
+/// The status of one control, in the assessment's vocabulary.
+fn control_status(c: &Control, tests: &[&Test], type2: bool) -> Status {
+    match c.status.value {
+        ControlStatus::Implemented if !type2 => Status::Designed,
+        ControlStatus::Implemented if tests.is_empty() => Status::DesignedNotTested,
+        ControlStatus::Implemented
+            if tests
+                .iter()
+                .any(|t| t.result.value == TestResult::Exceptions) =>
+        {
+            Status::ExceptionsNoted
+        }
+        ControlStatus::Implemented => Status::Effective,
+        ControlStatus::PartiallyImplemented | ControlStatus::Planned => Status::PartiallyDesigned,
+        ControlStatus::NotImplemented => Status::Gap,
+    }
+}
+
+fn status_counts<'a>(statuses: impl Iterator<Item = &'a Status>) -> Vec<PublicStatusCount> {
+    let mut n: BTreeMap<Status, usize> = BTreeMap::new();
+    for s in statuses.filter(|s| **s != Status::NotRelevant) {
+        *n.entry(*s).or_default() += 1;
+    }
+    Status::ALL
+        .iter()
+        .filter_map(|s| {
+            n.get(s).map(|&count| PublicStatusCount {
+                status: public_status(*s),
+                count,
+            })
+        })
+        .collect()
+}
+
+/// Ids the page template uses for its own sections; narrative anchors avoid them.
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "overview",
+    "compliance",
+    "readiness",
+    "controls",
+    "subprocessors",
+    "faq",
+    "contact",
+    "request",
+];
+
+/// Builds the public view from the allow-list described in the module documentation.
+pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
+    let cfg = &project.config;
+    let type2 = cfg.report.kind.value == ReportType::Type2;
+
+    // Organization.
+    let logo = cfg.organization.logo.as_ref().and_then(|l| {
+        let rel = l.value.trim_start_matches("./");
+        let bytes = project.assets.get(rel)?;
+        let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        let media_type = match ext.as_str() {
+            "svg" => "image/svg+xml",
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            _ => return None,
+        };
+        Some(PublicLogo {
+            file: format!("logo.{ext}"),
+            source: format!("content/{rel}"),
+            media_type: media_type.to_string(),
+            bytes: bytes.clone(),
+        })
+    });
+    let contact = cfg
+        .organization
+        .security_contact
+        .as_ref()
+        .map(|c| c.value.trim().to_string());
+    let contact_href = contact.as_deref().and_then(|c| {
+        if c.contains('@') && !c.contains(':') {
+            Some(format!("mailto:{c}"))
+        } else {
+            link_url(c)
+        }
+    });
+    let organization = PublicOrganization {
+        name: cfg.organization.name.value.clone(),
+        website: cfg
+            .organization
+            .website
+            .as_ref()
+            .and_then(|w| http_url(&w.value)),
+        security_contact: contact,
+        security_contact_href: contact_href,
+        logo,
+    };
+
+    let system = PublicSystem {
+        name: cfg.system.name.value.clone(),
+        summary: cfg
+            .system
+            .summary
+            .as_ref()
+            .map(|s| s.value.trim().to_string()),
+    };
+
+    let report = PublicReport {
+        kind: cfg.report.kind.value.as_str().to_string(),
+        kind_label: if type2 { "Type 2" } else { "Type 1" }.to_string(),
+        kind_description: if type2 {
+            "the design of controls and their operating effectiveness over a period"
+        } else {
+            "the design of controls at a point in time"
+        }
+        .to_string(),
+        period: cfg
+            .report
+            .period
+            .as_ref()
+            .filter(|_| type2)
+            .map(|p| PublicPeriod {
+                start: p.start.value,
+                end: p.end.value,
+                start_long: p.start.value.long(),
+                end_long: p.end.value.long(),
+            }),
+        as_of: cfg
+            .report
+            .as_of
+            .as_ref()
+            .filter(|_| !type2)
+            .map(|d| d.value),
+        as_of_long: cfg
+            .report
+            .as_of
+            .as_ref()
+            .filter(|_| !type2)
+            .map(|d| d.value.long()),
+        categories: Category::VALUES
+            .iter()
+            .filter_map(|v| Category::parse(v))
+            .filter(|c| project.in_scope(*c))
+            .map(|c| PublicCategoryRef {
+                id: c.as_str().to_string(),
+                title: c.title().to_string(),
+            })
+            .collect(),
+        auditor_firm: cfg
+            .report
+            .auditor
+            .as_ref()
+            .map(|a| a.firm.value.trim().to_string())
+            .filter(|s| !s.is_empty()),
+    };
+
+    let trust_page = PublicTrustPage {
+        base_url: cfg
+            .trust_page
+            .base_url
+            .as_ref()
+            .and_then(|u| http_url(&u.value))
+            .map(|u| u.trim_end_matches('/').to_string()),
+        request_access: cfg
+            .trust_page
+            .request_access
+            .as_ref()
+            .and_then(|u| link_url(&u.value)),
+    };
+
+    // Public narratives only: trust overview first, FAQ last.
+    let mut public: Vec<&Narrative> = project
+        .narratives
+        .iter()
+        .filter(|n| n.audience.value == Audience::Public)
+        .collect();
+    public.sort_by_key(|n| match n.section.value {
+        Section::TrustOverview => 0,
+        Section::TrustFaq => 2,
+        _ => 1,
+    });
+    let mut used: BTreeSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let narratives = public
+        .iter()
+        .map(|n| {
+            let base = match n.section.value {
+                Section::TrustOverview => "security-overview".to_string(),
+                Section::TrustFaq => "questions".to_string(),
+                _ => md_html::slug(&n.title.value),
+            };
+            let mut id = base.clone();
+            let mut k = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{base}-{k}");
+                k += 1;
+            }
+            let html = md_html::to_html(&n.body, &id, 3);
+            PublicNarrative {
+                id,
+                title: n.title.value.clone(),
+                section: n.section.value.as_str().to_string(),
+                html,
+            }
+        })
+        .collect();
+
+    // Control themes per category, and counts from the assessment.
+    let criterion_category: HashMap<&str, Category> = assessment
+        .criteria
+        .iter()
+        .map(|c| (c.id.as_str(), c.category))
+        .collect();
+    let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
+    for t in &project.tests {
+        tests_by_control
+            .entry(t.control.value.as_str())
+            .or_default()
+            .push(t);
+    }
+    let control_categories = |c: &Control| -> BTreeSet<Category> {
+        c.criteria
+            .iter()
+            .filter_map(|cr| criterion_category.get(cr.value.as_str()).copied())
+            .collect()
+    };
+
+    let mut categories = Vec::new();
+    let mut all_controls: BTreeSet<usize> = BTreeSet::new();
+    let mut all_summarized: BTreeSet<usize> = BTreeSet::new();
+    for cr in &assessment.categories {
+        let Some(cat) = cr.category else { continue };
+        let in_cat: Vec<(usize, &Control)> = project
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| control_categories(c).contains(&cat))
+            .collect();
+        let mut themes: BTreeMap<String, (Vec<String>, Status)> = BTreeMap::new();
+        for (i, c) in &in_cat {
+            all_controls.insert(*i);
+            let Some(p) = &c.public else { continue };
+            all_summarized.insert(*i);
+            let status = control_status(
+                c,
+                tests_by_control
+                    .get(c.id.value.as_str())
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]),
+                type2,
+            );
+            let name = p.theme.value.trim().to_string();
+            let entry = themes.entry(name).or_insert_with(|| (Vec::new(), status));
+            let summary = p.summary.value.trim().to_string();
+            if !entry.0.contains(&summary) {
+                entry.0.push(summary);
+            }
+            entry.1 = entry.1.max(status);
+        }
+        let statuses: Vec<Status> = assessment
+            .criteria
+            .iter()
+            .filter(|c| c.category == cat)
+            .map(|c| c.status)
+            .collect();
+        categories.push(PublicCategory {
+            id: cat.as_str().to_string(),
+            title: cat.title().to_string(),
+            criteria: cr.criteria,
+            not_relevant: cr.not_relevant,
+            status_counts: status_counts(statuses.iter()),
+            controls: in_cat.len(),
+            controls_summarized: in_cat.iter().filter(|(_, c)| c.public.is_some()).count(),
+            themes: themes
+                .into_iter()
+                .map(|(name, (summaries, status))| PublicTheme {
+                    name,
+                    summaries,
+                    status: public_status(status),
+                })
+                .collect(),
+        });
+    }
+    let totals = PublicTotals {
+        criteria: assessment.overall.criteria,
+        not_relevant: assessment.overall.not_relevant,
+        status_counts: status_counts(assessment.criteria.iter().map(|c| &c.status)),
+        controls: all_controls.len(),
+        controls_summarized: all_summarized.len(),
+    };
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for c in &categories {
+        seen.extend(c.status_counts.iter().map(|s| s.status.key.clone()));
+        seen.extend(c.themes.iter().map(|t| t.status.key.clone()));
+    }
+    let legend = Status::ALL
+        .iter()
+        .filter(|s| **s != Status::NotRelevant)
+        .map(|s| public_status(*s))
+        .filter(|s| seen.contains(&s.key))
+        .collect();
+
+    // Subprocessors.
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut vendors: Vec<&Vendor> = project.vendors.iter().filter(|v| v.subprocessor).collect();
+    vendors.sort_by_cached_key(|v| (v.name.value.trim().to_lowercase(), v.name.value.clone()));
+    let subprocessors = vendors
+        .into_iter()
+        .map(|v| {
+            let base = md_html::slug(&v.name.value);
+            let mut id = base.clone();
+            let mut k = 2;
+            while !ids.insert(id.clone()) {
+                id = format!("{base}-{k}");
+                k += 1;
+            }
+            PublicSubprocessor {
+                id,
+                name: v.name.value.trim().to_string(),
+                purpose: v.purpose.as_ref().map(|p| p.value.trim().to_string()),
+                locations: v
+                    .locations
+                    .iter()
+                    .map(|l| l.value.trim().to_string())
+                    .collect(),
+                data: v.data.iter().map(|d| d.value.trim().to_string()).collect(),
+            }
+        })
+        .collect();
+
+    let content_date = project.content_date();
     PublicView {
-        organization: p.config.organization.name.value.clone(),
+        generator: format!("trustbook {}", env!("CARGO_PKG_VERSION")),
+        organization,
+        system,
+        report,
+        content_date,
+        content_date_long: content_date.long(),
+        trust_page,
+        narratives,
+        categories,
+        totals,
+        legend,
+        subprocessors,
     }
 }
