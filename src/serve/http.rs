@@ -85,7 +85,9 @@ fn header(k: &str, v: &str) -> Header {
 fn respond(req: Request, status: u16, ctype: &str, body: Vec<u8>) {
     let head = req.method() == &Method::Head;
     let len = body.len();
+    // Always a Content-Length: bodies are in memory, and chunked encoding only adds failure modes.
     let resp = Response::from_data(if head { Vec::new() } else { body })
+        .with_chunked_threshold(usize::MAX)
         .with_status_code(StatusCode(status))
         .with_header(header("Content-Type", ctype))
         .with_header(header("Cache-Control", "no-store"))
