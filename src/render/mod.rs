@@ -1,2 +1,4 @@
 //! Renderers: templates lay out what the views give them; no business logic here.
+pub mod md_ast;
+pub mod pdf;
 pub mod theme;
