@@ -346,6 +346,16 @@ fn markdown_constructs_and_typst_characters_print_literally() {
         assert_has(&t, s);
     }
     assert!(!t.contains("root:x:0:0"), "a file was read");
+    // Characters no embedded font has are replaced (PDF/A forbids missing glyphs) and reported.
+    assert_has(
+        &t,
+        "Greek αβγ, arrows → and a check ✓; Japanese [U+65E5][U+672C] and emoji [U+1F600].",
+    );
+    let w = out.warnings.render(false);
+    assert!(
+        w.contains("unshowable-character") && w.contains("U+1F600") && w.contains("U+65E5"),
+        "{w}"
+    );
     // The Type 1 package shows design only.
     assert_has(&t, "SOC 2 Type 1");
     assert_has(&t, "As of");

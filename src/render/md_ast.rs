@@ -437,11 +437,7 @@ fn number_footnotes(root: &mut [Node]) {
     let mut order: Vec<String> = Vec::new();
     let mut defs: HashMap<String, Vec<Node>> = HashMap::new();
     visit(root, &mut |n| match n {
-        Node::FootnoteRef { label, .. } => {
-            if !order.contains(label) {
-                order.push(label.clone());
-            }
-        }
+        Node::FootnoteRef { label, .. } if !order.contains(label) => order.push(label.clone()),
         Node::FootnoteDef { label, c, .. } => {
             defs.entry(label.clone()).or_insert_with(|| c.clone());
         }

@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::project::model::{Date, Project};
 use crate::render::theme::Theme;
 use crate::view::restricted::restricted_view;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
@@ -39,6 +39,9 @@ pub struct PdfOptions {
 pub struct PdfOutput {
     pub bytes: Vec<u8>,
     pub pages: usize,
+    /// Problems that did not stop the render: Typst warnings, and characters no embedded font
+    /// can show (PDF/A forbids missing glyphs, so they are replaced by `[U+XXXX]`).
+    pub warnings: Diagnostics,
 }
 
 /// The theme file the template starts from.
@@ -172,7 +175,26 @@ impl PdfEngine {
             ));
             return Err(diags);
         }
-        let data = serde_json::to_vec(&view).expect("the view serializes");
+        let mut value = serde_json::to_value(&view).expect("the view serializes");
+        let mut unshowable = BTreeSet::new();
+        replace_unshowable(
+            &mut value,
+            self.world.fonts.book(),
+            &mut HashMap::new(),
+            &mut unshowable,
+        );
+        let data = serde_json::to_vec(&value).expect("the view serializes");
+        let mut warnings = Diagnostics::default();
+        if !unshowable.is_empty() {
+            let list: Vec<String> = unshowable
+                .iter()
+                .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
+                .collect();
+            warnings.push(
+                Diagnostic::warning("unshowable-character", None, format!("the embedded fonts cannot show {}; the package prints them as [U+XXXX]", list.join(", ")))
+                    .with_hint("the package uses Libertinus Serif, New Computer Modern and DejaVu Sans Mono (Latin, Greek, Cyrillic and common symbols); write these characters differently"),
+            );
+        }
 
         // Fill the world.
         let (datetime, date) = document_date(project, opts);
@@ -205,6 +227,7 @@ impl PdfEngine {
         }
 
         let warned = typst::compile::<PagedDocument>(&self.world);
+        self.convert(&warned.warnings, theme, &mut warnings);
         let result = match warned.output {
             Ok(doc) => {
                 let ident = format!(
@@ -227,14 +250,16 @@ impl PdfEngine {
                     Ok(bytes) => Ok(PdfOutput {
                         bytes,
                         pages: doc.pages().len(),
+                        warnings: std::mem::take(&mut warnings),
                     }),
-                    Err(errs) => Err(self.convert(&errs, theme, &mut diags)),
+                    Err(errs) => Err(errs),
                 }
             }
-            Err(errs) => Err(self.convert(&errs, theme, &mut diags)),
+            Err(errs) => Err(errs),
         };
         typst::comemo::evict(10);
-        result.map_err(|()| {
+        result.map_err(|errs| {
+            self.convert(&errs, theme, &mut diags);
             diags.sort();
             diags
         })
@@ -296,6 +321,58 @@ impl PdfEngine {
             }
             diags.push(d);
         }
+    }
+}
+
+/// Replaces, in every string of the view, the characters that no embedded font covers (except
+/// in `src` and `logo`, which are file paths) and collects them.
+fn replace_unshowable(
+    v: &mut serde_json::Value,
+    book: &FontBook,
+    cache: &mut HashMap<char, bool>,
+    found: &mut BTreeSet<char>,
+) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            let mut showable = |c: char| -> bool {
+                if c.is_whitespace()
+                    || c.is_control()
+                    || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+                {
+                    return true;
+                }
+                *cache.entry(c).or_insert_with(|| {
+                    (0..)
+                        .map_while(|i| book.info(i))
+                        .any(|f| f.coverage.contains(c as u32))
+                })
+            };
+            if s.chars().all(&mut showable) {
+                return;
+            }
+            let mut out = String::with_capacity(s.len());
+            for c in s.chars() {
+                if showable(c) {
+                    out.push(c);
+                } else {
+                    found.insert(c);
+                    out.push_str(&format!("[U+{:04X}]", c as u32));
+                }
+            }
+            *s = out;
+        }
+        Value::Array(a) => a
+            .iter_mut()
+            .for_each(|x| replace_unshowable(x, book, cache, found)),
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if k != "src" && k != "logo" {
+                    replace_unshowable(x, book, cache, found);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
