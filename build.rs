@@ -10,7 +10,11 @@ fn main() {
     files.sort();
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("theme_files.rs");
     let mut f = std::fs::File::create(out).unwrap();
-    writeln!(f, "/// Files of the built-in default theme: (path relative to the theme, bytes).").unwrap();
+    writeln!(
+        f,
+        "/// Files of the built-in default theme: (path relative to the theme, bytes)."
+    )
+    .unwrap();
     writeln!(f, "pub static EMBEDDED: &[(&str, &[u8])] = &[").unwrap();
     for (rel, abs) in files {
         println!("cargo:rerun-if-changed={abs}");
@@ -20,7 +24,9 @@ fn main() {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if e.file_name().to_string_lossy().starts_with('.') {
@@ -30,7 +36,11 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
             println!("cargo:rerun-if-changed={}", p.display());
             walk(root, &p, out);
         } else if p.is_file() {
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((rel, p.to_string_lossy().to_string()));
         }
     }

@@ -57,8 +57,15 @@ impl Status {
         }
     }
     /// All statuses, in legend order.
-    pub const ALL: [Status; 7] =
-        [Status::Effective, Status::Designed, Status::DesignedNotTested, Status::ExceptionsNoted, Status::PartiallyDesigned, Status::Gap, Status::NotRelevant];
+    pub const ALL: [Status; 7] = [
+        Status::Effective,
+        Status::Designed,
+        Status::DesignedNotTested,
+        Status::ExceptionsNoted,
+        Status::PartiallyDesigned,
+        Status::Gap,
+        Status::NotRelevant,
+    ];
 }
 
 /// The points a criterion of this status contributes to the score (`None`: not counted).
@@ -119,13 +126,13 @@ pub struct CategoryResult {
 #[serde(rename_all = "kebab-case")]
 pub enum GapKind {
     UncoveredCriterion,
-    PartialControl,
-    PlannedControl,
-    UntestedControl,
     Exception,
+    OverdueRemediation,
+    UntestedControl,
+    PlannedControl,
+    PartialControl,
     MissingEvidence,
     StaleEvidence,
-    OverdueRemediation,
     OpenRemediation,
 }
 
@@ -212,7 +219,10 @@ pub fn is_stale(e: &Evidence, at: Date) -> bool {
 
 /// True if the remediation item is still open after its due date at `at`.
 pub fn is_overdue(r: &Remediation, at: Date) -> bool {
-    matches!(r.status.value, RemediationStatus::Open | RemediationStatus::InProgress) && r.due.as_ref().is_some_and(|d| d.value < at)
+    matches!(
+        r.status.value,
+        RemediationStatus::Open | RemediationStatus::InProgress
+    ) && r.due.as_ref().is_some_and(|d| d.value < at)
 }
 
 fn round1(x: f64) -> f64 {
@@ -226,16 +236,28 @@ pub fn assess(p: &Project) -> Assessment {
     let report_date = p.report_date().unwrap_or_else(|| p.content_date());
     let content_date = p.content_date();
 
-    let not_relevant: HashMap<&str, &NotRelevant> = p.config.report.not_relevant.iter().map(|n| (n.criterion.value.as_str(), n)).collect();
+    let not_relevant: HashMap<&str, &NotRelevant> = p
+        .config
+        .report
+        .not_relevant
+        .iter()
+        .map(|n| (n.criterion.value.as_str(), n))
+        .collect();
     let mut controls_by_criterion: HashMap<&str, Vec<&Control>> = HashMap::new();
     for c in &p.controls {
         for cr in &c.criteria {
-            controls_by_criterion.entry(cr.value.as_str()).or_default().push(c);
+            controls_by_criterion
+                .entry(cr.value.as_str())
+                .or_default()
+                .push(c);
         }
     }
     let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
     for t in &p.tests {
-        tests_by_control.entry(t.control.value.as_str()).or_default().push(t);
+        tests_by_control
+            .entry(t.control.value.as_str())
+            .or_default()
+            .push(t);
     }
 
     let mut criteria = Vec::new();
@@ -243,22 +265,61 @@ pub fn assess(p: &Project) -> Assessment {
         if !p.in_scope(c.category()) {
             continue;
         }
-        let ctrls = controls_by_criterion.get(c.id.as_str()).cloned().unwrap_or_default();
-        let implemented: Vec<&Control> = ctrls.iter().copied().filter(|x| x.status.value == ControlStatus::Implemented).collect();
-        let partial = ctrls.iter().any(|x| matches!(x.status.value, ControlStatus::PartiallyImplemented | ControlStatus::Planned));
-        let tests: Vec<&Test> = ctrls.iter().flat_map(|x| tests_by_control.get(x.id.value.as_str()).cloned().unwrap_or_default()).collect();
+        let ctrls = controls_by_criterion
+            .get(c.id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let implemented: Vec<&Control> = ctrls
+            .iter()
+            .copied()
+            .filter(|x| x.status.value == ControlStatus::Implemented)
+            .collect();
+        let partial = ctrls.iter().any(|x| {
+            matches!(
+                x.status.value,
+                ControlStatus::PartiallyImplemented | ControlStatus::Planned
+            )
+        });
+        let tests: Vec<&Test> = ctrls
+            .iter()
+            .flat_map(|x| {
+                tests_by_control
+                    .get(x.id.value.as_str())
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
         let status = if let Some(nr) = not_relevant.get(c.id.as_str()) {
             let _ = nr;
             Status::NotRelevant
         } else if implemented.is_empty() {
-            if partial { Status::PartiallyDesigned } else { Status::Gap }
+            if partial {
+                Status::PartiallyDesigned
+            } else {
+                Status::Gap
+            }
         } else if !type2 {
             Status::Designed
         } else {
-            let itests: Vec<&Test> = implemented.iter().flat_map(|x| tests_by_control.get(x.id.value.as_str()).cloned().unwrap_or_default()).collect();
-            if itests.iter().any(|t| t.result.value == TestResult::Exceptions) {
+            let itests: Vec<&Test> = implemented
+                .iter()
+                .flat_map(|x| {
+                    tests_by_control
+                        .get(x.id.value.as_str())
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect();
+            if itests
+                .iter()
+                .any(|t| t.result.value == TestResult::Exceptions)
+            {
                 Status::ExceptionsNoted
-            } else if implemented.iter().all(|x| tests_by_control.get(x.id.value.as_str()).is_some_and(|v| !v.is_empty())) {
+            } else if implemented.iter().all(|x| {
+                tests_by_control
+                    .get(x.id.value.as_str())
+                    .is_some_and(|v| !v.is_empty())
+            }) {
                 Status::Effective
             } else {
                 Status::DesignedNotTested
@@ -274,33 +335,66 @@ pub fn assess(p: &Project) -> Assessment {
             symbol: status.symbol(),
             controls: ctrls.iter().map(|x| x.id.value.clone()).collect(),
             tests: tests.iter().map(|t| t.id.value.clone()).collect(),
-            not_relevant_reason: not_relevant.get(c.id.as_str()).and_then(|n| n.reason.as_ref().map(|r| r.value.clone())),
+            not_relevant_reason: not_relevant
+                .get(c.id.as_str())
+                .and_then(|n| n.reason.as_ref().map(|r| r.value.clone())),
         });
     }
 
-    let summarize = |category: Option<Category>, title: String, rows: &[&CriterionResult]| -> CategoryResult {
-        let counted: Vec<&&CriterionResult> = rows.iter().filter(|r| r.status != Status::NotRelevant).collect();
-        let n = counted.len();
-        let designed = counted.iter().filter(|r| matches!(r.status, Status::Effective | Status::Designed | Status::DesignedNotTested | Status::ExceptionsNoted)).count();
-        let effective = counted.iter().filter(|r| r.status == Status::Effective).count();
-        let exceptions = counted.iter().filter(|r| r.status == Status::ExceptionsNoted).count();
-        let gaps = counted.iter().filter(|r| r.status == Status::Gap).count();
-        let pts: f64 = counted.iter().filter_map(|r| points(r.status)).sum();
-        let pct = |x: usize| if n == 0 { 0.0 } else { round1(100.0 * x as f64 / n as f64) };
-        CategoryResult {
-            category,
-            title,
-            criteria: n,
-            not_relevant: rows.len() - n,
-            designed,
-            effective,
-            exceptions,
-            gaps,
-            design_coverage: pct(designed),
-            operating_effectiveness: type2.then(|| pct(effective)),
-            score: if n == 0 { 0.0 } else { round1(100.0 * pts / n as f64) },
-        }
-    };
+    let summarize =
+        |category: Option<Category>, title: String, rows: &[&CriterionResult]| -> CategoryResult {
+            let counted: Vec<&&CriterionResult> = rows
+                .iter()
+                .filter(|r| r.status != Status::NotRelevant)
+                .collect();
+            let n = counted.len();
+            let designed = counted
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.status,
+                        Status::Effective
+                            | Status::Designed
+                            | Status::DesignedNotTested
+                            | Status::ExceptionsNoted
+                    )
+                })
+                .count();
+            let effective = counted
+                .iter()
+                .filter(|r| r.status == Status::Effective)
+                .count();
+            let exceptions = counted
+                .iter()
+                .filter(|r| r.status == Status::ExceptionsNoted)
+                .count();
+            let gaps = counted.iter().filter(|r| r.status == Status::Gap).count();
+            let pts: f64 = counted.iter().filter_map(|r| points(r.status)).sum();
+            let pct = |x: usize| {
+                if n == 0 {
+                    0.0
+                } else {
+                    round1(100.0 * x as f64 / n as f64)
+                }
+            };
+            CategoryResult {
+                category,
+                title,
+                criteria: n,
+                not_relevant: rows.len() - n,
+                designed,
+                effective,
+                exceptions,
+                gaps,
+                design_coverage: pct(designed),
+                operating_effectiveness: type2.then(|| pct(effective)),
+                score: if n == 0 {
+                    0.0
+                } else {
+                    round1(100.0 * pts / n as f64)
+                },
+            }
+        };
     let mut categories = Vec::new();
     for c in Category::VALUES.iter().filter_map(|v| Category::parse(v)) {
         if !p.in_scope(c) {
@@ -326,36 +420,83 @@ pub fn assess(p: &Project) -> Assessment {
             _ => {}
         }
     }
-    let evidence_by_id: HashMap<&str, &Evidence> = p.evidence.iter().map(|e| (e.id.value.as_str(), e)).collect();
+    let evidence_by_id: HashMap<&str, &Evidence> = p
+        .evidence
+        .iter()
+        .map(|e| (e.id.value.as_str(), e))
+        .collect();
     for c in &p.controls {
         let crit: Vec<String> = c.criteria.iter().map(|x| x.value.clone()).collect();
         let mut push = |kind: GapKind, message: String| {
-            gaps.push(Gap { kind, kind_label: kind.label(), subject: c.id.value.clone(), message, criteria: crit.clone() })
+            gaps.push(Gap {
+                kind,
+                kind_label: kind.label(),
+                subject: c.id.value.clone(),
+                message,
+                criteria: crit.clone(),
+            })
         };
         match c.status.value {
-            ControlStatus::PartiallyImplemented => push(GapKind::PartialControl, format!("{} {} is partially implemented.", c.id.value, c.title.value)),
-            ControlStatus::Planned | ControlStatus::NotImplemented => {
-                push(GapKind::PlannedControl, format!("{} {} is {}.", c.id.value, c.title.value, c.status.value.as_str().replace('-', " ")))
-            }
+            ControlStatus::PartiallyImplemented => push(
+                GapKind::PartialControl,
+                format!("{} {} is partially implemented.", c.id.value, c.title.value),
+            ),
+            ControlStatus::Planned | ControlStatus::NotImplemented => push(
+                GapKind::PlannedControl,
+                format!(
+                    "{} {} is {}.",
+                    c.id.value,
+                    c.title.value,
+                    c.status.value.as_str().replace('-', " ")
+                ),
+            ),
             ControlStatus::Implemented => {
-                if type2 && tests_by_control.get(c.id.value.as_str()).is_none_or(|v| v.is_empty()) {
-                    push(GapKind::UntestedControl, format!("{} {} is implemented but has no test of operating effectiveness.", c.id.value, c.title.value));
+                if type2
+                    && tests_by_control
+                        .get(c.id.value.as_str())
+                        .is_none_or(|v| v.is_empty())
+                {
+                    push(
+                        GapKind::UntestedControl,
+                        format!(
+                            "{} {} is implemented but has no test of operating effectiveness.",
+                            c.id.value, c.title.value
+                        ),
+                    );
                 }
                 if c.evidence.is_empty() {
-                    push(GapKind::MissingEvidence, format!("{} {} lists no evidence.", c.id.value, c.title.value));
+                    push(
+                        GapKind::MissingEvidence,
+                        format!("{} {} lists no evidence.", c.id.value, c.title.value),
+                    );
                 }
             }
         }
     }
     for t in &p.tests {
         if t.result.value == TestResult::Exceptions {
-            let crit = p.controls.iter().find(|c| c.id.value == t.control.value).map(|c| c.criteria.iter().map(|x| x.value.clone()).collect()).unwrap_or_default();
-            let dev: u64 = t.exceptions.iter().filter_map(|e| e.deviations.as_ref().map(|d| d.value)).sum();
+            let crit = p
+                .controls
+                .iter()
+                .find(|c| c.id.value == t.control.value)
+                .map(|c| c.criteria.iter().map(|x| x.value.clone()).collect())
+                .unwrap_or_default();
+            let dev: u64 = t
+                .exceptions
+                .iter()
+                .filter_map(|e| e.deviations.as_ref().map(|d| d.value))
+                .sum();
             gaps.push(Gap {
                 kind: GapKind::Exception,
                 kind_label: GapKind::Exception.label(),
                 subject: t.id.value.clone(),
-                message: format!("{} of control {} found {} deviation{}.", t.id.value, t.control.value, dev.max(1), if dev.max(1) == 1 { "" } else { "s" }),
+                message: format!(
+                    "{} of control {} found {} deviation{}.",
+                    t.id.value,
+                    t.control.value,
+                    dev.max(1),
+                    if dev.max(1) == 1 { "" } else { "s" }
+                ),
                 criteria: crit,
             });
         }
@@ -368,7 +509,14 @@ pub fn assess(p: &Project) -> Assessment {
                 kind: GapKind::StaleEvidence,
                 kind_label: GapKind::StaleEvidence.label(),
                 subject: e.id.value.clone(),
-                message: format!("{} ({}) was collected on {} and is older than its {} refresh at {}.", e.id.value, e.title.value, e.collected_on.value, e.refresh.as_ref().map(|r| r.value.as_str()).unwrap_or(""), report_date),
+                message: format!(
+                    "{} ({}) was collected on {} and is older than its {} refresh at {}.",
+                    e.id.value,
+                    e.title.value,
+                    e.collected_on.value,
+                    e.refresh.as_ref().map(|r| r.value.as_str()).unwrap_or(""),
+                    report_date
+                ),
                 criteria: vec![],
             });
         }
@@ -377,15 +525,33 @@ pub fn assess(p: &Project) -> Assessment {
     let mut remediation = Vec::new();
     for r in &p.remediation {
         let overdue = is_overdue(r, content_date);
-        if matches!(r.status.value, RemediationStatus::Open | RemediationStatus::InProgress) {
-            let kind = if overdue { GapKind::OverdueRemediation } else { GapKind::OpenRemediation };
+        if matches!(
+            r.status.value,
+            RemediationStatus::Open | RemediationStatus::InProgress
+        ) {
+            let kind = if overdue {
+                GapKind::OverdueRemediation
+            } else {
+                GapKind::OpenRemediation
+            };
             gaps.push(Gap {
                 kind,
                 kind_label: kind.label(),
                 subject: r.id.value.clone(),
                 message: match &r.due {
-                    Some(d) => format!("{} {} is {} and due {}.", r.id.value, r.title.value, r.status.value.as_str().replace('-', " "), d.value),
-                    None => format!("{} {} is {} with no due date.", r.id.value, r.title.value, r.status.value.as_str().replace('-', " ")),
+                    Some(d) => format!(
+                        "{} {} is {} and due {}.",
+                        r.id.value,
+                        r.title.value,
+                        r.status.value.as_str().replace('-', " "),
+                        d.value
+                    ),
+                    None => format!(
+                        "{} {} is {} with no due date.",
+                        r.id.value,
+                        r.title.value,
+                        r.status.value.as_str().replace('-', " ")
+                    ),
                 },
                 criteria: r.criteria.iter().map(|x| x.value.clone()).collect(),
             });
@@ -411,7 +577,10 @@ pub fn assess(p: &Project) -> Assessment {
         for (fw, ids) in &c.mappings {
             if fw.value == "iso27001-2022" {
                 for id in ids {
-                    iso_map.entry(id.value.as_str()).or_default().insert(c.id.value.clone());
+                    iso_map
+                        .entry(id.value.as_str())
+                        .or_default()
+                        .insert(c.id.value.clone());
                 }
             }
         }
@@ -423,7 +592,10 @@ pub fn assess(p: &Project) -> Assessment {
             id: a.id.clone(),
             theme: a.theme.clone(),
             title: a.title.clone(),
-            controls: iso_map.get(a.id.as_str()).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+            controls: iso_map
+                .get(a.id.as_str())
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default(),
         })
         .collect();
     let iso27001_covered = iso27001.iter().filter(|r| !r.controls.is_empty()).count();

@@ -52,7 +52,9 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 /// The catalog (parsed once from the data compiled into the binary).
 pub fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
-        let mut criteria: Vec<Criterion> = serde_saphyr::from_str(include_str!("../catalog/tsc-2017.yaml")).expect("built-in TSC catalog parses");
+        let mut criteria: Vec<Criterion> =
+            serde_saphyr::from_str(include_str!("../catalog/tsc-2017.yaml"))
+                .expect("built-in TSC catalog parses");
         for c in &mut criteria {
             c.category = Some(match c.category_name.as_str() {
                 "Availability" => Category::Availability,
@@ -62,10 +64,25 @@ pub fn catalog() -> &'static Catalog {
                 _ => Category::Security,
             });
         }
-        let annex_a: Vec<AnnexA> = serde_saphyr::from_str(include_str!("../catalog/iso27001-2022.yaml")).expect("built-in Annex A catalog parses");
-        let by_id = criteria.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-        let annex_by_id = annex_a.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-        Catalog { criteria, annex_a, by_id, annex_by_id }
+        let annex_a: Vec<AnnexA> =
+            serde_saphyr::from_str(include_str!("../catalog/iso27001-2022.yaml"))
+                .expect("built-in Annex A catalog parses");
+        let by_id = criteria
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let annex_by_id = annex_a
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        Catalog {
+            criteria,
+            annex_a,
+            by_id,
+            annex_by_id,
+        }
     })
 }
 
@@ -95,14 +112,25 @@ impl Catalog {
 /// The closest ID by edit distance (IDs are short, so Levenshtein ≤ 2 after normalising case).
 fn closest<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let norm = id.trim().to_ascii_uppercase().replace(' ', "");
-    let mut best: Option<(usize, &str)> = None;
+    // Ties go to the ID whose last number is nearest (CC9.9 → CC9.2, not CC9.1).
+    let last_num = |s: &str| {
+        s.rsplit(['.', ' '])
+            .next()
+            .and_then(|x| x.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let want = last_num(&norm);
+    let mut best: Option<((usize, i64), &str)> = None;
     for c in ids {
-        let dist = strsim::levenshtein(&norm, &c.to_ascii_uppercase());
-        if best.is_none_or(|(b, _)| dist < b) {
-            best = Some((dist, c));
+        let key = (
+            strsim::levenshtein(&norm, &c.to_ascii_uppercase()),
+            (last_num(c) - want).abs(),
+        );
+        if best.is_none_or(|(b, _)| key < b) {
+            best = Some((key, c));
         }
     }
-    best.filter(|(d, _)| *d <= 2).map(|(_, c)| c)
+    best.filter(|((d, _), _)| *d <= 2).map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -119,7 +147,8 @@ mod tests {
         assert_eq!(c.in_category(Category::ProcessingIntegrity).count(), 5);
         assert_eq!(c.in_category(Category::Privacy).count(), 18);
         assert_eq!(c.annex_a.len(), 93);
-        assert_eq!(c.suggest_criterion("CC9.9"), Some("CC9.1"));
+        assert_eq!(c.suggest_criterion("CC9.9"), Some("CC9.2"));
+        assert_eq!(c.suggest_annex("A.5.38"), Some("A.5.37"));
         assert_eq!(c.criterion("CC6.1").unwrap().series(), "CC6");
     }
 }

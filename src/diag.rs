@@ -19,7 +19,12 @@ pub struct Loc {
 impl Loc {
     /// A location at the start of a file (used for whole-file problems).
     pub fn file_start(file: &Arc<str>) -> Loc {
-        Loc { file: file.clone(), line: 1, column: 1, len: 0 }
+        Loc {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            len: 0,
+        }
     }
 }
 
@@ -87,10 +92,26 @@ fn ser_loc<S: serde::Serializer>(loc: &Option<Loc>, s: S) -> Result<S::Ok, S::Er
 
 impl Diagnostic {
     pub fn error(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, code, message: message.into(), loc, label: None, hint: None, related: vec![] }
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            loc,
+            label: None,
+            hint: None,
+            related: vec![],
+        }
     }
     pub fn warning(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, code, message: message.into(), loc, label: None, hint: None, related: vec![] }
+        Diagnostic {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            loc,
+            label: None,
+            hint: None,
+            related: vec![],
+        }
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -101,7 +122,12 @@ impl Diagnostic {
         self
     }
     pub fn with_related(mut self, loc: &Loc, message: impl Into<String>) -> Self {
-        self.related.push(Related { file: loc.file.clone(), line: loc.line, column: loc.column, message: message.into() });
+        self.related.push(Related {
+            file: loc.file.clone(),
+            line: loc.line,
+            column: loc.column,
+            message: message.into(),
+        });
         self
     }
 }
@@ -118,10 +144,16 @@ impl Diagnostics {
         self.items.push(d);
     }
     pub fn errors(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
     pub fn warnings(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
     pub fn has_errors(&self) -> bool {
         self.errors() > 0
@@ -131,14 +163,21 @@ impl Diagnostics {
         self.items.sort_by(|a, b| {
             let ka = a.loc.as_ref().map(|l| (l.file.clone(), l.line, l.column));
             let kb = b.loc.as_ref().map(|l| (l.file.clone(), l.line, l.column));
-            ka.cmp(&kb).then(a.severity.cmp(&b.severity)).then(a.message.cmp(&b.message))
+            ka.cmp(&kb)
+                .then(a.severity.cmp(&b.severity))
+                .then(a.message.cmp(&b.message))
         });
     }
     /// Renders every diagnostic rustc-style, followed by a one-line tally.
     pub fn render(&self, color: bool) -> String {
         let mut out = String::new();
         for d in &self.items {
-            out.push_str(&render_one(d, self.sources.get(d.loc.as_ref().map(|l| &l.file).unwrap_or(&Arc::from(""))), color));
+            out.push_str(&render_one(
+                d,
+                self.sources
+                    .get(d.loc.as_ref().map(|l| &l.file).unwrap_or(&Arc::from(""))),
+                color,
+            ));
             out.push('\n');
         }
         out
@@ -146,7 +185,11 @@ impl Diagnostics {
 }
 
 fn paint(s: &str, code: &str, color: bool) -> String {
-    if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
 }
 
 /// Renders one diagnostic:
@@ -165,7 +208,12 @@ pub fn render_one(d: &Diagnostic, source: Option<&Arc<str>>, color: bool) -> Str
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
     };
-    let _ = writeln!(out, "{}{}", paint(&format!("{word}[{}]", d.code), c, color), paint(&format!(": {}", d.message), "1", color));
+    let _ = writeln!(
+        out,
+        "{}{}",
+        paint(&format!("{word}[{}]", d.code), c, color),
+        paint(&format!(": {}", d.message), "1", color)
+    );
     let Some(loc) = &d.loc else {
         if let Some(h) = &d.hint {
             let _ = writeln!(out, "  = hint: {h}");
@@ -183,14 +231,30 @@ pub fn render_one(d: &Diagnostic, source: Option<&Arc<str>>, color: bool) -> Str
         let _ = writeln!(out, "{pad} {bar}");
         let _ = writeln!(out, "{} {bar} {shown}", paint(&num, "1;34", color));
         let col = loc.column.saturating_sub(1) as usize;
-        let prefix: String = text.chars().take(col).map(|ch| if ch == '\t' { '\t' } else { ' ' }).collect();
+        let prefix: String = text
+            .chars()
+            .take(col)
+            .map(|ch| if ch == '\t' { '\t' } else { ' ' })
+            .collect();
         let avail = text.chars().count().saturating_sub(col).max(1);
         let n = (loc.len as usize).clamp(1, avail.min(120));
-        let label = d.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
-        let _ = writeln!(out, "{pad} {bar} {prefix}{}", paint(&format!("{}{label}", "^".repeat(n)), c, color));
+        let label = d
+            .label
+            .as_deref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{pad} {bar} {prefix}{}",
+            paint(&format!("{}{label}", "^".repeat(n)), c, color)
+        );
     }
     for r in &d.related {
-        let _ = writeln!(out, "{pad} = note: {} at {}:{}:{}", r.message, r.file, r.line, r.column);
+        let _ = writeln!(
+            out,
+            "{pad} = note: {} at {}:{}:{}",
+            r.message, r.file, r.line, r.column
+        );
     }
     if let Some(h) = &d.hint {
         let _ = writeln!(out, "{pad} = {} {h}", paint("hint:", "1", color));
@@ -199,7 +263,10 @@ pub fn render_one(d: &Diagnostic, source: Option<&Arc<str>>, color: bool) -> Str
 }
 
 /// The closest candidate to `word` by edit distance, if close enough to be a plausible typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lw = word.to_ascii_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {

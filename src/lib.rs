@@ -3,9 +3,17 @@
 //!
 //! The pipeline: [`project::load`] → [`check::check`] → [`assess::assess`] → views → renderers.
 
-pub mod catalog;
 pub mod assess;
+pub mod catalog;
+pub mod check;
+pub mod cli;
 pub mod diag;
+pub mod init;
+pub mod output;
+pub mod pipeline;
 pub mod project;
 pub mod render;
+pub mod schema;
+pub mod serve;
+pub mod summary;
 pub mod view;

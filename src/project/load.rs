@@ -14,24 +14,82 @@ pub mod fields {
     pub const ROOT: &[&str] = &["organization", "system", "report", "trust_page"];
     pub const ORGANIZATION: &[&str] = &["name", "website", "security_contact", "logo"];
     pub const SYSTEM: &[&str] = &["name", "summary"];
-    pub const REPORT: &[&str] = &["type", "period", "as_of", "categories", "not_relevant", "auditor", "content_date"];
+    pub const REPORT: &[&str] = &[
+        "type",
+        "period",
+        "as_of",
+        "categories",
+        "not_relevant",
+        "auditor",
+        "content_date",
+    ];
     pub const PERIOD: &[&str] = &["start", "end"];
     pub const NOT_RELEVANT: &[&str] = &["criterion", "reason"];
     pub const AUDITOR: &[&str] = &["firm"];
     pub const TRUST_PAGE: &[&str] = &["base_url", "request_access"];
-    pub const CONTROL: &[&str] =
-        &["id", "title", "description", "owner", "frequency", "nature", "kind", "status", "criteria", "mappings", "evidence", "public"];
+    pub const CONTROL: &[&str] = &[
+        "id",
+        "title",
+        "description",
+        "owner",
+        "frequency",
+        "nature",
+        "kind",
+        "status",
+        "criteria",
+        "mappings",
+        "evidence",
+        "public",
+    ];
     pub const PUBLIC: &[&str] = &["theme", "summary"];
     pub const MAPPINGS: &[&str] = &["iso27001-2022"];
     pub const TEST: &[&str] = &[
-        "id", "control", "procedure", "methods", "performed_by", "performed_on", "population", "sample", "result", "exceptions", "evidence",
+        "id",
+        "control",
+        "procedure",
+        "methods",
+        "performed_by",
+        "performed_on",
+        "population",
+        "sample",
+        "result",
+        "exceptions",
+        "evidence",
     ];
     pub const EXCEPTION: &[&str] = &["description", "deviations", "management_response"];
-    pub const EVIDENCE: &[&str] = &["id", "title", "collected_on", "source", "file", "sha256", "refresh"];
-    pub const VENDOR: &[&str] =
-        &["name", "service", "subservice", "criteria", "csocs", "monitoring", "subprocessor", "purpose", "locations", "data"];
+    pub const EVIDENCE: &[&str] = &[
+        "id",
+        "title",
+        "collected_on",
+        "source",
+        "file",
+        "sha256",
+        "refresh",
+    ];
+    pub const VENDOR: &[&str] = &[
+        "name",
+        "service",
+        "subservice",
+        "criteria",
+        "csocs",
+        "monitoring",
+        "subprocessor",
+        "purpose",
+        "locations",
+        "data",
+    ];
     pub const CUEC: &[&str] = &["id", "text", "criteria"];
-    pub const REMEDIATION: &[&str] = &["id", "title", "criteria", "controls", "owner", "opened", "due", "status", "closed_on"];
+    pub const REMEDIATION: &[&str] = &[
+        "id",
+        "title",
+        "criteria",
+        "controls",
+        "owner",
+        "opened",
+        "due",
+        "status",
+        "closed_on",
+    ];
     pub const FRONT_MATTER: &[&str] = &["title", "section", "order", "audience"];
 }
 
@@ -63,14 +121,25 @@ fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Option<SourceFil
             }
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("not-utf8", Some(Loc::file_start(&rel)), format!("this file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-                        .with_hint("save the file as UTF-8"),
+                    Diagnostic::error(
+                        "not-utf8",
+                        Some(Loc::file_start(&rel)),
+                        format!(
+                            "this file is not UTF-8 text (invalid byte at offset {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )
+                    .with_hint("save the file as UTF-8"),
                 );
                 None
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::error("io", Some(Loc::file_start(&rel)), format!("cannot read this file: {e}")));
+            diags.push(Diagnostic::error(
+                "io",
+                Some(Loc::file_start(&rel)),
+                format!("cannot read this file: {e}"),
+            ));
             None
         }
     }
@@ -84,10 +153,16 @@ fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
             .map(|e| e.path())
             .filter(|p| p.is_file())
             .filter(|p| {
-                let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 !name.starts_with('.') && !name.ends_with('~')
             })
-            .filter(|p| p.extension().is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x))))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+            })
             .collect(),
         Err(_) => vec![],
     };
@@ -103,8 +178,17 @@ fn records<'a>(node: &'a Node, kind: &str, diags: &mut Vec<Diagnostic>) -> Vec<&
         Kind::Null => vec![],
         _ => {
             diags.push(
-                Diagnostic::error("wrong-type", Some(node.loc.clone()), format!("expected {kind} records (a list of mappings), found {}", node.type_name()))
-                    .with_hint(format!("write each {kind} as a list item starting with `- `")),
+                Diagnostic::error(
+                    "wrong-type",
+                    Some(node.loc.clone()),
+                    format!(
+                        "expected {kind} records (a list of mappings), found {}",
+                        node.type_name()
+                    ),
+                )
+                .with_hint(format!(
+                    "write each {kind} as a list item starting with `- `"
+                )),
             );
             vec![]
         }
@@ -122,13 +206,18 @@ pub fn load(root: &Path) -> Loaded {
             Diagnostic::error("no-project", None, format!("{} has no content/trustbook.yaml, so it is not a trustbook project", root.display()))
                 .with_hint("run `trustbook init` to create a starter project, or pass the project folder: `trustbook check path/to/project`"),
         );
-        return Loaded { project: None, diagnostics: diags };
+        return Loaded {
+            project: None,
+            diagnostics: diags,
+        };
     }
-    let config = read_text(root, &cfg_path, &mut diags).and_then(|f| match yaml::parse(&f.rel, &f.text, 0) {
-        Ok(n) => read_config(&n, &mut d),
-        Err(e) => {
-            d.push(*e);
-            None
+    let config = read_text(root, &cfg_path, &mut diags).and_then(|f| {
+        match yaml::parse(&f.rel, &f.text, 0) {
+            Ok(n) => read_config(&n, &mut d),
+            Err(e) => {
+                d.push(*e);
+                None
+            }
         }
     });
 
@@ -164,19 +253,29 @@ pub fn load(root: &Path) -> Loaded {
     let cuec_files = yaml_files("cuecs.yaml");
     let remediation_files = yaml_files("remediation");
 
+    let mut broken_ids = std::collections::HashSet::new();
     for (_, n) in &control_files {
         for r in records(n, "control", &mut d) {
-            controls.extend(read_control(r, &mut d));
+            match read_control(r, &mut d) {
+                Some(c) => controls.push(c),
+                None => broken_ids.extend(record_id(r).map(|id| ("control", id))),
+            }
         }
     }
     for (_, n) in &test_files {
         for r in records(n, "test", &mut d) {
-            tests.extend(read_test(r, &mut d));
+            match read_test(r, &mut d) {
+                Some(t) => tests.push(t),
+                None => broken_ids.extend(record_id(r).map(|id| ("test", id))),
+            }
         }
     }
     for (_, n) in &evidence_files {
         for r in records(n, "evidence", &mut d) {
-            evidence.extend(read_evidence(r, &content, &mut d));
+            match read_evidence(r, &content, &mut d) {
+                Some(e) => evidence.push(e),
+                None => broken_ids.extend(record_id(r).map(|id| ("evidence", id))),
+            }
         }
     }
     for (_, n) in &vendor_files {
@@ -201,7 +300,9 @@ pub fn load(root: &Path) -> Loaded {
             narratives.extend(read_narrative(&f.rel, &f.text, &mut d));
         }
     }
-    narratives.sort_by(|a, b| (a.section.value, a.order, a.file.clone()).cmp(&(b.section.value, b.order, b.file.clone())));
+    narratives.sort_by(|a, b| {
+        (a.section.value, a.order, a.file.clone()).cmp(&(b.section.value, b.order, b.file.clone()))
+    });
 
     let assets = load_assets(&content);
     for x in d {
@@ -217,24 +318,52 @@ pub fn load(root: &Path) -> Loaded {
         cuecs,
         remediation,
         narratives,
+        broken_ids,
         assets,
     });
-    Loaded { project, diagnostics: diags }
+    Loaded {
+        project,
+        diagnostics: diags,
+    }
 }
 
 /// Image files under content/ (for the logo and narrative images), by path relative to content/.
 fn load_assets(content: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
-    for e in walkdir::WalkDir::new(content).max_depth(8).into_iter().filter_map(|e| e.ok()) {
+    for e in walkdir::WalkDir::new(content)
+        .max_depth(8)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
         let p = e.path();
-        let is_img = p.extension().and_then(|x| x.to_str()).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp"));
-        if e.file_type().is_file() && is_img && e.metadata().map(|m| m.len() < 20 * 1024 * 1024).unwrap_or(false)
+        let is_img = p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+            matches!(
+                x.to_ascii_lowercase().as_str(),
+                "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp"
+            )
+        });
+        if e.file_type().is_file()
+            && is_img
+            && e.metadata()
+                .map(|m| m.len() < 20 * 1024 * 1024)
+                .unwrap_or(false)
             && let Ok(bytes) = std::fs::read(p)
         {
             out.insert(rel_name(content, p).to_string(), bytes);
         }
     }
     out
+}
+
+/// The `id` of a record node, if it has a readable one.
+fn record_id(n: &Node) -> Option<String> {
+    match &n.kind {
+        Kind::Map(m) => m
+            .iter()
+            .find(|(k, _)| k.as_text().as_deref() == Some("id"))
+            .and_then(|(_, v)| v.as_text()),
+        _ => None,
+    }
 }
 
 fn sub<'a>(r: &mut Rec<'a, '_>, name: &str) -> Option<&'a Node> {
@@ -249,11 +378,21 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
     let tp_n = sub(&mut r, "trust_page");
     let loc = r.loc.clone();
     if org_n.is_none() || sys_n.is_none() || rep_n.is_none() {
-        for (name, v) in [("organization", org_n), ("system", sys_n), ("report", rep_n)] {
+        for (name, v) in [
+            ("organization", org_n),
+            ("system", sys_n),
+            ("report", rep_n),
+        ] {
             if v.is_none() {
                 r.diags.push(
-                    Diagnostic::error("missing-field", Some(loc.clone()), format!("trustbook.yaml has no `{name}` section, which is required"))
-                        .with_hint(format!("add a `{name}:` section; see `trustbook init` for a complete example")),
+                    Diagnostic::error(
+                        "missing-field",
+                        Some(loc.clone()),
+                        format!("trustbook.yaml has no `{name}` section, which is required"),
+                    )
+                    .with_hint(format!(
+                        "add a `{name}:` section; see `trustbook init` for a complete example"
+                    )),
                 );
             }
         }
@@ -263,19 +402,30 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
     r.finish();
     let organization = {
         let mut r = Rec::new(org_n?, "organization", fields::ORGANIZATION, d)?;
-        let o = Organization { name: r.text("name", true)?, website: r.text("website", false), security_contact: r.text("security_contact", false), logo: r.text("logo", false) };
+        let o = Organization {
+            name: r.text("name", true)?,
+            website: r.text("website", false),
+            security_contact: r.text("security_contact", false),
+            logo: r.text("logo", false),
+        };
         r.finish().then_some(o)
     };
     let system = {
         let mut r = Rec::new(sys_n?, "system", fields::SYSTEM, d)?;
-        let s = System { name: r.text("name", true)?, summary: r.text("summary", false) };
+        let s = System {
+            name: r.text("name", true)?,
+            summary: r.text("summary", false),
+        };
         r.finish().then_some(s)
     };
     let report = read_report(rep_n?, d);
     let trust_page = match tp_n {
         Some(n) => match Rec::new(n, "trust_page", fields::TRUST_PAGE, d) {
             Some(mut r) => {
-                let t = TrustPage { base_url: r.text("base_url", false), request_access: r.text("request_access", false) };
+                let t = TrustPage {
+                    base_url: r.text("base_url", false),
+                    request_access: r.text("request_access", false),
+                };
                 r.finish();
                 t
             }
@@ -283,7 +433,12 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
         },
         None => TrustPage::default(),
     };
-    Some(Config { organization: organization?, system: system?, report: report?, trust_page })
+    Some(Config {
+        organization: organization?,
+        system: system?,
+        report: report?,
+        trust_page,
+    })
 }
 
 fn read_report(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Report> {
@@ -316,13 +471,22 @@ fn read_report(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Report> {
             if nr.finish()
                 && let Some(criterion) = criterion
             {
-                not_relevant.push(NotRelevant { criterion, reason, loc });
+                not_relevant.push(NotRelevant {
+                    criterion,
+                    reason,
+                    loc,
+                });
             }
         }
     }
     let auditor = match r.node("auditor") {
         Some(an) => match &an.kind {
-            Kind::Str(s) => Some(Auditor { firm: S { value: s.clone(), loc: an.loc.clone() } }),
+            Kind::Str(s) => Some(Auditor {
+                firm: S {
+                    value: s.clone(),
+                    loc: an.loc.clone(),
+                },
+            }),
             _ => Rec::new(an, "auditor", fields::AUDITOR, r.diags).and_then(|mut ar| {
                 let firm = ar.text("firm", true);
                 ar.finish();
@@ -335,7 +499,16 @@ fn read_report(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Report> {
     let loc = r.loc.clone();
     let ok = r.finish();
     let kind = kind?;
-    ok.then_some(Report { kind, period, as_of, categories, not_relevant, auditor, content_date, loc })
+    ok.then_some(Report {
+        kind,
+        period,
+        as_of,
+        categories,
+        not_relevant,
+        auditor,
+        content_date,
+        loc,
+    })
 }
 
 fn read_control(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Control> {
@@ -357,26 +530,66 @@ fn read_control(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Control> {
                 for (k, v) in entries {
                     let fw = k.as_text().unwrap_or_default();
                     if !fields::MAPPINGS.contains(&fw.as_str()) {
-                        let mut diag = Diagnostic::error("unknown-framework", Some(k.loc.clone()), format!("unknown framework `{fw}` in mappings"));
-                        diag = diag.with_hint(match crate::diag::did_you_mean(&fw, fields::MAPPINGS.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`? Known frameworks: {}", fields::MAPPINGS.join(", ")),
-                            None => format!("known frameworks: {}", fields::MAPPINGS.join(", ")),
-                        });
+                        let mut diag = Diagnostic::error(
+                            "unknown-framework",
+                            Some(k.loc.clone()),
+                            format!("unknown framework `{fw}` in mappings"),
+                        );
+                        diag = diag.with_hint(
+                            match crate::diag::did_you_mean(&fw, fields::MAPPINGS.iter().copied()) {
+                                Some(s) => format!(
+                                    "did you mean `{s}`? Known frameworks: {}",
+                                    fields::MAPPINGS.join(", ")
+                                ),
+                                None => {
+                                    format!("known frameworks: {}", fields::MAPPINGS.join(", "))
+                                }
+                            },
+                        );
                         r.diags.push(diag);
                         continue;
                     }
                     let ids: Vec<S<String>> = match &v.kind {
-                        Kind::Seq(items) => items.iter().filter_map(|x| x.as_text().map(|t| S { value: t, loc: x.loc.clone() })).collect(),
+                        Kind::Seq(items) => items
+                            .iter()
+                            .filter_map(|x| {
+                                x.as_text().map(|t| S {
+                                    value: t,
+                                    loc: x.loc.clone(),
+                                })
+                            })
+                            .collect(),
                         Kind::Null => vec![],
-                        _ => v.as_text().map(|t| vec![S { value: t, loc: v.loc.clone() }]).unwrap_or_default(),
+                        _ => v
+                            .as_text()
+                            .map(|t| {
+                                vec![S {
+                                    value: t,
+                                    loc: v.loc.clone(),
+                                }]
+                            })
+                            .unwrap_or_default(),
                     };
-                    mappings.push((S { value: fw, loc: k.loc.clone() }, ids));
+                    mappings.push((
+                        S {
+                            value: fw,
+                            loc: k.loc.clone(),
+                        },
+                        ids,
+                    ));
                 }
             }
             _ => {
                 r.diags.push(
-                    Diagnostic::error("wrong-type", Some(m.loc.clone()), format!("`mappings` must be a mapping of framework to IDs, found {}", m.type_name()))
-                        .with_hint("write e.g. `mappings: { iso27001-2022: [A.5.18] }`"),
+                    Diagnostic::error(
+                        "wrong-type",
+                        Some(m.loc.clone()),
+                        format!(
+                            "`mappings` must be a mapping of framework to IDs, found {}",
+                            m.type_name()
+                        ),
+                    )
+                    .with_hint("write e.g. `mappings: { iso27001-2022: [A.5.18] }`"),
                 );
             }
         }
@@ -428,14 +641,27 @@ fn read_test(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Test> {
     let mut exceptions = Vec::new();
     for item in r.list_nodes("exceptions") {
         let ex = match &item.kind {
-            Kind::Str(s) => Some(TestException { description: S { value: s.clone(), loc: item.loc.clone() }, deviations: None, management_response: None, loc: item.loc.clone() }),
+            Kind::Str(s) => Some(TestException {
+                description: S {
+                    value: s.clone(),
+                    loc: item.loc.clone(),
+                },
+                deviations: None,
+                management_response: None,
+                loc: item.loc.clone(),
+            }),
             _ => Rec::new(item, "exception", fields::EXCEPTION, r.diags).and_then(|mut er| {
                 let description = er.text("description", true);
                 let deviations = er.count("deviations", false);
                 let management_response = er.text("management_response", false);
                 let loc = er.loc.clone();
                 let ok = er.finish();
-                description.filter(|_| ok).map(|description| TestException { description, deviations, management_response, loc })
+                description.filter(|_| ok).map(|description| TestException {
+                    description,
+                    deviations,
+                    management_response,
+                    loc,
+                })
             }),
         };
         exceptions.extend(ex);
@@ -477,14 +703,31 @@ fn read_evidence(n: &Node, content: &Path, d: &mut Vec<Diagnostic>) -> Option<Ev
         let bytes = std::fs::read(p).ok()?;
         Some(hex(&Sha256::digest(&bytes)))
     });
-    let e = Evidence { id: id?, title: title?, collected_on: collected_on?, source, file, sha256, refresh, file_sha256, loc };
+    let e = Evidence {
+        id: id?,
+        title: title?,
+        collected_on: collected_on?,
+        source,
+        file,
+        sha256,
+        refresh,
+        file_sha256,
+        loc,
+    };
     ok.then_some(e)
 }
 
 /// Joins a content-relative path, refusing absolute paths and `..` (so records cannot point outside content/).
 pub fn safe_join(content: &Path, rel: &str) -> Option<PathBuf> {
     let p = Path::new(rel);
-    if p.is_absolute() || p.components().any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir)) {
+    if p.is_absolute()
+        || p.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+    {
         return None;
     }
     Some(content.join(p))
@@ -510,8 +753,23 @@ fn read_vendor(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Vendor> {
     let loc = r.loc.clone();
     let ok = r.finish();
     let name = name?;
-    let subservice = subservice.unwrap_or(S { value: Subservice::None, loc: loc.clone() });
-    ok.then_some(Vendor { name, service, subservice, criteria, csocs, monitoring, subprocessor, purpose, locations, data, loc })
+    let subservice = subservice.unwrap_or(S {
+        value: Subservice::None,
+        loc: loc.clone(),
+    });
+    ok.then_some(Vendor {
+        name,
+        service,
+        subservice,
+        criteria,
+        csocs,
+        monitoring,
+        subprocessor,
+        purpose,
+        locations,
+        data,
+        loc,
+    })
 }
 
 fn read_cuec(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Cuec> {
@@ -521,7 +779,12 @@ fn read_cuec(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Cuec> {
     let criteria = r.text_list("criteria");
     let loc = r.loc.clone();
     let ok = r.finish();
-    let c = Cuec { id: id?, text: text?, criteria, loc };
+    let c = Cuec {
+        id: id?,
+        text: text?,
+        criteria,
+        loc,
+    };
     ok.then_some(c)
 }
 
@@ -538,7 +801,18 @@ fn read_remediation(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Remediation> {
     let closed_on = r.date("closed_on", false);
     let loc = r.loc.clone();
     let ok = r.finish();
-    let x = Remediation { id: id?, title: title?, criteria, controls, owner, opened, due, status: status?, closed_on, loc };
+    let x = Remediation {
+        id: id?,
+        title: title?,
+        criteria,
+        controls,
+        owner,
+        opened,
+        due,
+        status: status?,
+        closed_on,
+        loc,
+    };
     ok.then_some(x)
 }
 
@@ -568,7 +842,14 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
         fm.push_str(l);
     }
     if !closed {
-        d.push(Diagnostic::error("front-matter", Some(start), "the front matter of this narrative is never closed").with_hint("end the front matter with a line holding only `---`"));
+        d.push(
+            Diagnostic::error(
+                "front-matter",
+                Some(start),
+                "the front matter of this narrative is never closed",
+            )
+            .with_hint("end the front matter with a line holding only `---`"),
+        );
         return None;
     }
     let node = match yaml::parse(rel, &fm, 1) {
@@ -582,7 +863,14 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
         }
     };
     if matches!(node.kind, Kind::Null) {
-        d.push(Diagnostic::error("front-matter", Some(start), "the front matter of this narrative is empty").with_hint("add `title:` and `section:` to the front matter"));
+        d.push(
+            Diagnostic::error(
+                "front-matter",
+                Some(start),
+                "the front matter of this narrative is empty",
+            )
+            .with_hint("add `title:` and `section:` to the front matter"),
+        );
         return None;
     }
     let mut r = Rec::new(&node, "narrative front matter", fields::FRONT_MATTER, d)?;
@@ -592,7 +880,10 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
             let s = enum_value::<Section>("section", n, r.diags);
             if let Some(diag) = r.diags.last_mut().filter(|_| s.is_none()) {
                 diag.code = "unknown-section";
-                diag.message = format!("unknown narrative section `{}`", n.as_text().unwrap_or_default());
+                diag.message = format!(
+                    "unknown narrative section `{}`",
+                    n.as_text().unwrap_or_default()
+                );
             }
             if s.is_none() {
                 r.broken = true;
@@ -601,8 +892,15 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
         }
         None => {
             r.diags.push(
-                Diagnostic::error("missing-field", Some(r.loc.clone()), "this narrative's front matter has no `section`, which is required")
-                    .with_hint(format!("add `section:` with one of: {}", Section::VALUES.join(", "))),
+                Diagnostic::error(
+                    "missing-field",
+                    Some(r.loc.clone()),
+                    "this narrative's front matter has no `section`, which is required",
+                )
+                .with_hint(format!(
+                    "add `section:` with one of: {}",
+                    Section::VALUES.join(", ")
+                )),
             );
             r.broken = true;
             None
@@ -612,7 +910,18 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
     let audience = r.enumerated::<Audience>("audience", false);
     let ok = r.finish();
     let body = text[consumed.min(text.len())..].to_string();
-    let audience = audience.unwrap_or(S { value: Audience::Restricted, loc: Loc::file_start(rel) });
-    let n = Narrative { file: rel.clone(), title: title?, section: section?, order, audience, body, body_line: line_no + 1 };
+    let audience = audience.unwrap_or(S {
+        value: Audience::Restricted,
+        loc: Loc::file_start(rel),
+    });
+    let n = Narrative {
+        file: rel.clone(),
+        title: title?,
+        section: section?,
+        order,
+        audience,
+        body,
+        body_line: line_no + 1,
+    };
     ok.then_some(n)
 }

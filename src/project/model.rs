@@ -68,7 +68,11 @@ impl Date {
         let mp = (5 * doy + 2) / 153;
         let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
         let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        Date { year: (y + i64::from(m <= 2)) as i32, month: m, day: d }
+        Date {
+            year: (y + i64::from(m <= 2)) as i32,
+            month: m,
+            day: d,
+        }
     }
     /// Whole months from `self` to `other` (fractional, by days / 30.44).
     pub fn months_until(&self, other: &Date) -> f64 {
@@ -76,9 +80,26 @@ impl Date {
     }
     /// A long English form, e.g. "30 June 2026".
     pub fn long(&self) -> String {
-        const M: [&str; 12] =
-            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-        format!("{} {} {}", self.day, M[(self.month - 1) as usize], self.year)
+        const M: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        format!(
+            "{} {} {}",
+            self.day,
+            M[(self.month - 1) as usize],
+            self.year
+        )
     }
 }
 
@@ -110,7 +131,10 @@ pub trait Enumerated: Sized + Copy {
     fn from_index(i: usize) -> Self;
     fn index(self) -> usize;
     fn parse(s: &str) -> Option<Self> {
-        Self::VALUES.iter().position(|v| *v == s).map(Self::from_index)
+        Self::VALUES
+            .iter()
+            .position(|v| *v == s)
+            .map(Self::from_index)
     }
     fn as_str(self) -> &'static str {
         Self::VALUES[self.index()]
@@ -196,7 +220,13 @@ enumerated!(
 impl Category {
     /// The category's name as the criteria catalog spells it ("Processing Integrity").
     pub fn title(self) -> &'static str {
-        ["Security", "Availability", "Processing Integrity", "Confidentiality", "Privacy"][self as usize]
+        [
+            "Security",
+            "Availability",
+            "Processing Integrity",
+            "Confidentiality",
+            "Privacy",
+        ][self as usize]
     }
 }
 
@@ -429,6 +459,9 @@ pub struct Project {
     pub cuecs: Vec<Cuec>,
     pub remediation: Vec<Remediation>,
     pub narratives: Vec<Narrative>,
+    /// IDs of records that were found but could not be read (kind, ID), so that references to
+    /// them are not reported a second time as unknown.
+    pub broken_ids: std::collections::HashSet<(&'static str, String)>,
     /// Files under content/ that templates may read (images, logo): path relative to content/ → bytes.
     pub assets: BTreeMap<String, Vec<u8>>,
 }
@@ -454,7 +487,11 @@ impl Project {
             dates.extend(r.opened.as_ref().map(|d| d.value));
             dates.extend(r.closed_on.as_ref().map(|d| d.value));
         }
-        dates.into_iter().max().unwrap_or(Date { year: 1970, month: 1, day: 1 })
+        dates.into_iter().max().unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        })
     }
     /// True if the category is in scope.
     pub fn in_scope(&self, c: Category) -> bool {

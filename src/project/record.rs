@@ -18,17 +18,40 @@ pub struct Rec<'a, 'd> {
 
 impl<'a, 'd> Rec<'a, 'd> {
     /// Starts reading `node` as a `kind` record; reports and returns `None` if it is not a mapping.
-    pub fn new(node: &'a Node, kind: &'static str, allowed: &'static [&'static str], diags: &'d mut Vec<Diagnostic>) -> Option<Rec<'a, 'd>> {
+    pub fn new(
+        node: &'a Node,
+        kind: &'static str,
+        allowed: &'static [&'static str],
+        diags: &'d mut Vec<Diagnostic>,
+    ) -> Option<Rec<'a, 'd>> {
         match &node.kind {
             Kind::Map(m) => {
                 let fields: Vec<_> = m.iter().map(|(k, v)| (k, v)).collect();
                 let used = vec![false; fields.len()];
-                Some(Rec { kind, allowed, fields, used, loc: node.loc.clone(), broken: false, diags })
+                Some(Rec {
+                    kind,
+                    allowed,
+                    fields,
+                    used,
+                    loc: node.loc.clone(),
+                    broken: false,
+                    diags,
+                })
             }
             _ => {
                 diags.push(
-                    Diagnostic::error("wrong-type", Some(node.loc.clone()), format!("expected a {kind} record (a mapping of fields), found {}", node.type_name()))
-                        .with_hint(format!("write the {kind} as `field: value` lines; the fields are: {}", allowed.join(", "))),
+                    Diagnostic::error(
+                        "wrong-type",
+                        Some(node.loc.clone()),
+                        format!(
+                            "expected a {kind} record (a mapping of fields), found {}",
+                            node.type_name()
+                        ),
+                    )
+                    .with_hint(format!(
+                        "write the {kind} as `field: value` lines; the fields are: {}",
+                        allowed.join(", ")
+                    )),
                 );
                 None
             }
@@ -41,30 +64,48 @@ impl<'a, 'd> Rec<'a, 'd> {
 
     /// The raw node of a field, marking it used; null counts as absent.
     pub fn node(&mut self, name: &str) -> Option<&'a Node> {
-        let i = self.fields.iter().position(|(k, _)| Self::key_text(k) == name)?;
+        let i = self
+            .fields
+            .iter()
+            .position(|(k, _)| Self::key_text(k) == name)?;
         self.used[i] = true;
         let v = self.fields[i].1;
-        if matches!(v.kind, Kind::Null) { None } else { Some(v) }
+        if matches!(v.kind, Kind::Null) {
+            None
+        } else {
+            Some(v)
+        }
     }
 
     /// Location of the field's key, if present.
     pub fn key_loc(&self, name: &str) -> Option<Loc> {
-        self.fields.iter().find(|(k, _)| Self::key_text(k) == name).map(|(k, _)| k.loc.clone())
+        self.fields
+            .iter()
+            .find(|(k, _)| Self::key_text(k) == name)
+            .map(|(k, _)| k.loc.clone())
     }
 
     fn missing(&mut self, name: &str) {
         self.broken = true;
-        let d = Diagnostic::error("missing-field", Some(self.loc.clone()), format!("this {} has no `{name}`, which is required", self.kind))
-            .with_label(format!("`{name}` missing"))
-            .with_hint(format!("add a `{name}:` line to this record"));
+        let d = Diagnostic::error(
+            "missing-field",
+            Some(self.loc.clone()),
+            format!("this {} has no `{name}`, which is required", self.kind),
+        )
+        .with_label(format!("`{name}` missing"))
+        .with_hint(format!("add a `{name}:` line to this record"));
         self.diags.push(d);
     }
 
     fn wrong(&mut self, name: &str, node: &Node, expected: &str) {
         self.broken = true;
         self.diags.push(
-            Diagnostic::error("wrong-type", Some(node.loc.clone()), format!("`{name}` must be {expected}, found {}", node.type_name()))
-                .with_hint(format!("write `{name}` as {expected}")),
+            Diagnostic::error(
+                "wrong-type",
+                Some(node.loc.clone()),
+                format!("`{name}` must be {expected}, found {}", node.type_name()),
+            )
+            .with_hint(format!("write `{name}` as {expected}")),
         );
     }
 
@@ -81,12 +122,19 @@ impl<'a, 'd> Rec<'a, 'd> {
                 Kind::Str(s) if required && s.trim().is_empty() => {
                     self.broken = true;
                     self.diags.push(
-                        Diagnostic::error("missing-field", Some(n.loc.clone()), format!("`{name}` is empty"))
-                            .with_hint(format!("write the {}'s {name}", self.kind)),
+                        Diagnostic::error(
+                            "missing-field",
+                            Some(n.loc.clone()),
+                            format!("`{name}` is empty"),
+                        )
+                        .with_hint(format!("write the {}'s {name}", self.kind)),
                     );
                     None
                 }
-                Kind::Str(_) | Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => Some(S { value: n.as_text().unwrap_or_default(), loc: n.loc.clone() }),
+                Kind::Str(_) | Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => Some(S {
+                    value: n.as_text().unwrap_or_default(),
+                    loc: n.loc.clone(),
+                }),
                 _ => {
                     self.wrong(name, n, "text");
                     None
@@ -106,12 +154,22 @@ impl<'a, 'd> Rec<'a, 'd> {
                 None
             }
             Some(n) => match n.as_text().as_deref().and_then(Date::parse) {
-                Some(d) if !matches!(n.kind, Kind::Seq(_) | Kind::Map(_)) => Some(S { value: d, loc: n.loc.clone() }),
+                Some(d) if !matches!(n.kind, Kind::Seq(_) | Kind::Map(_)) => Some(S {
+                    value: d,
+                    loc: n.loc.clone(),
+                }),
                 _ => {
                     self.broken = true;
                     self.diags.push(
-                        Diagnostic::error("bad-date", Some(n.loc.clone()), format!("`{name}` must be a calendar date, found `{}`", n.as_text().unwrap_or_else(|| n.type_name().into())))
-                            .with_hint("write dates as YYYY-MM-DD, e.g. 2026-06-30"),
+                        Diagnostic::error(
+                            "bad-date",
+                            Some(n.loc.clone()),
+                            format!(
+                                "`{name}` must be a calendar date, found `{}`",
+                                n.as_text().unwrap_or_else(|| n.type_name().into())
+                            ),
+                        )
+                        .with_hint("write dates as YYYY-MM-DD, e.g. 2026-06-30"),
                     );
                     None
                 }
@@ -129,7 +187,10 @@ impl<'a, 'd> Rec<'a, 'd> {
                 None
             }
             Some(n) => match n.kind {
-                Kind::Int(i) if i >= 0 => Some(S { value: i as u64, loc: n.loc.clone() }),
+                Kind::Int(i) if i >= 0 => Some(S {
+                    value: i as u64,
+                    loc: n.loc.clone(),
+                }),
                 _ => {
                     self.wrong(name, n, "a whole number, 0 or more");
                     None
@@ -184,7 +245,10 @@ impl<'a, 'd> Rec<'a, 'd> {
     /// A list of enumerated values.
     pub fn enum_list<E: Enumerated>(&mut self, name: &str) -> Vec<S<E>> {
         let items = self.list_nodes(name);
-        items.into_iter().filter_map(|n| enum_value::<E>(name, n, self.diags)).collect()
+        items
+            .into_iter()
+            .filter_map(|n| enum_value::<E>(name, n, self.diags))
+            .collect()
     }
 
     /// The items of a list field (a single scalar counts as a list of one).
@@ -208,11 +272,21 @@ impl<'a, 'd> Rec<'a, 'd> {
         let mut out = Vec::new();
         for n in items {
             match n.as_text() {
-                Some(t) => out.push(S { value: t, loc: n.loc.clone() }),
+                Some(t) => out.push(S {
+                    value: t,
+                    loc: n.loc.clone(),
+                }),
                 None => {
                     self.diags.push(
-                        Diagnostic::error("wrong-type", Some(n.loc.clone()), format!("each item of `{name}` must be text, found {}", n.type_name()))
-                            .with_hint(format!("write `{name}` as a list of text items")),
+                        Diagnostic::error(
+                            "wrong-type",
+                            Some(n.loc.clone()),
+                            format!(
+                                "each item of `{name}` must be text, found {}",
+                                n.type_name()
+                            ),
+                        )
+                        .with_hint(format!("write `{name}` as a list of text items")),
                     );
                 }
             }
@@ -230,11 +304,23 @@ impl<'a, 'd> Rec<'a, 'd> {
             if self.allowed.contains(&name.as_str()) {
                 continue;
             }
-            let mut d = Diagnostic::error("unknown-field", Some(k.loc.clone()), format!("unknown field `{name}` in {}", self.kind))
-                .with_label("not a field of this record");
+            let mut d = Diagnostic::error(
+                "unknown-field",
+                Some(k.loc.clone()),
+                format!("unknown field `{name}` in {}", self.kind),
+            )
+            .with_label("not a field of this record");
             d = match did_you_mean(&name, self.allowed.iter().copied()) {
-                Some(s) => d.with_hint(format!("did you mean `{s}`? The fields of a {} are: {}", self.kind, self.allowed.join(", "))),
-                None => d.with_hint(format!("the fields of a {} are: {}", self.kind, self.allowed.join(", "))),
+                Some(s) => d.with_hint(format!(
+                    "did you mean `{s}`? The fields of a {} are: {}",
+                    self.kind,
+                    self.allowed.join(", ")
+                )),
+                None => d.with_hint(format!(
+                    "the fields of a {} are: {}",
+                    self.kind,
+                    self.allowed.join(", ")
+                )),
             };
             self.diags.push(d);
         }
@@ -243,21 +329,35 @@ impl<'a, 'd> Rec<'a, 'd> {
 }
 
 /// Reads one enumerated value, reporting a value outside the enumeration with the allowed ones.
-pub fn enum_value<E: Enumerated>(name: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Option<S<E>> {
+pub fn enum_value<E: Enumerated>(
+    name: &str,
+    n: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<S<E>> {
     let text = n.as_text();
     if let Some(v) = text.as_deref().and_then(E::parse) {
-        return Some(S { value: v, loc: n.loc.clone() });
+        return Some(S {
+            value: v,
+            loc: n.loc.clone(),
+        });
     }
     let shown = text.clone().unwrap_or_else(|| n.type_name().to_string());
     let allowed = E::VALUES.join(", ");
-    let hint = match text.as_deref().and_then(|t| did_you_mean(t, E::VALUES.iter().copied())) {
+    let hint = match text
+        .as_deref()
+        .and_then(|t| did_you_mean(t, E::VALUES.iter().copied()))
+    {
         Some(s) => format!("did you mean `{s}`? Allowed values: {allowed}"),
         None => format!("allowed values: {allowed}"),
     };
     diags.push(
-        Diagnostic::error("invalid-value", Some(n.loc.clone()), format!("`{shown}` is not a valid value for `{name}`"))
-            .with_label("not an allowed value")
-            .with_hint(hint),
+        Diagnostic::error(
+            "invalid-value",
+            Some(n.loc.clone()),
+            format!("`{shown}` is not a valid value for `{name}`"),
+        )
+        .with_label("not an allowed value")
+        .with_hint(hint),
     );
     None
 }

@@ -76,7 +76,9 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Int(v))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map(Raw::Int).unwrap_or(Raw::Float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(Raw::Int)
+            .unwrap_or(Raw::Float(v as f64)))
     }
     fn visit_i128<E>(self, v: i128) -> Result<Raw, E> {
         Ok(Raw::Float(v as f64))
@@ -128,7 +130,12 @@ impl<'de> Deserialize<'de> for Raw {
 }
 
 fn loc_of(file: &Arc<str>, l: &serde_saphyr::Location, line_offset: u32) -> Loc {
-    Loc { file: file.clone(), line: l.line() as u32 + line_offset, column: l.column() as u32, len: l.span().len() as u32 }
+    Loc {
+        file: file.clone(),
+        line: l.line() as u32 + line_offset,
+        column: l.column() as u32,
+        len: l.span().len() as u32,
+    }
 }
 
 fn convert(file: &Arc<str>, s: Spanned<Raw>, line_offset: u32) -> Node {
@@ -139,8 +146,16 @@ fn convert(file: &Arc<str>, s: Spanned<Raw>, line_offset: u32) -> Node {
         Raw::Int(i) => Kind::Int(i),
         Raw::Float(f) => Kind::Float(f),
         Raw::Str(st) => Kind::Str(st),
-        Raw::Seq(v) => Kind::Seq(v.into_iter().map(|x| convert(file, x, line_offset)).collect()),
-        Raw::Map(v) => Kind::Map(v.into_iter().map(|(k, x)| (convert(file, k, line_offset), convert(file, x, line_offset))).collect()),
+        Raw::Seq(v) => Kind::Seq(
+            v.into_iter()
+                .map(|x| convert(file, x, line_offset))
+                .collect(),
+        ),
+        Raw::Map(v) => Kind::Map(
+            v.into_iter()
+                .map(|(k, x)| (convert(file, k, line_offset), convert(file, x, line_offset)))
+                .collect(),
+        ),
     };
     Node { kind, loc }
 }
@@ -153,7 +168,11 @@ pub fn parse(file: &Arc<str>, text: &str, line_offset: u32) -> Result<Node, Box<
             Diagnostic::error(
                 "file-too-large",
                 Some(Loc::file_start(file)),
-                format!("this YAML file is {} MB; trustbook reads YAML files of up to {} MB", text.len() / (1024 * 1024), MAX_YAML_BYTES / (1024 * 1024)),
+                format!(
+                    "this YAML file is {} MB; trustbook reads YAML files of up to {} MB",
+                    text.len() / (1024 * 1024),
+                    MAX_YAML_BYTES / (1024 * 1024)
+                ),
             )
             .with_hint("split the records over several files in the same folder"),
         ));
@@ -165,11 +184,14 @@ pub fn parse(file: &Arc<str>, text: &str, line_offset: u32) -> Result<Node, Box<
     match serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, opts) {
         Ok(s) => Ok(convert(file, s, line_offset)),
         Err(e) => {
-            let loc = e.location().map(|l| loc_of(file, &l, line_offset)).unwrap_or_else(|| {
-                let mut l = Loc::file_start(file);
-                l.line += line_offset;
-                l
-            });
+            let loc = e
+                .location()
+                .map(|l| loc_of(file, &l, line_offset))
+                .unwrap_or_else(|| {
+                    let mut l = Loc::file_start(file);
+                    l.line += line_offset;
+                    l
+                });
             let full = e.to_string();
             // serde-saphyr's Display includes its own snippet; keep the first line's message.
             let first = full.lines().next().unwrap_or("invalid YAML").to_string();
@@ -182,7 +204,10 @@ pub fn parse(file: &Arc<str>, text: &str, line_offset: u32) -> Result<Node, Box<
             } else {
                 "check the indentation and quoting here; text containing ': ' or starting with a special character must be quoted"
             };
-            Err(Box::new(Diagnostic::error("yaml-syntax", Some(loc), format!("invalid YAML: {msg}")).with_hint(hint)))
+            Err(Box::new(
+                Diagnostic::error("yaml-syntax", Some(loc), format!("invalid YAML: {msg}"))
+                    .with_hint(hint),
+            ))
         }
     }
 }

@@ -1,4 +1,5 @@
 //! Renderers: templates lay out what the views give them; no business logic here.
+pub mod html;
 pub mod md_ast;
 pub mod pdf;
 pub mod theme;

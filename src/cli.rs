@@ -1,0 +1,128 @@
+//! The command line: `trustbook check | build | serve | init | schema [DIR]`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// trustbook turns SOC 2 compliance records kept as plain files in git into a restricted SOC 2
+/// readiness package (PDF) and a public SOC 3-style trust page (static HTML).
+///
+/// A project is a folder with content/trustbook.yaml, controls/, tests/, evidence/, vendors/,
+/// remediation/ and narratives/. Every command takes the project folder (default: the current one).
+#[derive(Parser, Debug)]
+#[command(
+    name = "trustbook",
+    version,
+    about,
+    long_about,
+    after_help = "Examples:\n  trustbook init my-company      # a starter project\n  trustbook check                # diagnostics and the readiness summary\n  trustbook build                # output/restricted/*.pdf and output/public/\n  trustbook serve --open         # live preview while you write\n\nExit codes: 0 success, 1 the project has errors, 2 usage or I/O errors."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Diagnostics rustc-style, then a readiness summary.
+    Human,
+    /// One JSON document (score, categories, criteria, gaps, diagnostics) for CI and other tools.
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load and check a project: every problem at once, then the readiness summary.
+    ///
+    /// Reports errors (which stop a build) and warnings (which don't), each with
+    /// file:line:column, the line, a caret and a hint. Then prints a row per in-scope category
+    /// with a bar, the readiness score with its formula, and the top gaps.
+    #[command(
+        after_help = "Examples:\n  trustbook check\n  trustbook check ../acme --deny-warnings\n  trustbook check --format json > readiness.json"
+    )]
+    Check {
+        /// The project folder (holds content/trustbook.yaml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Treat warnings as errors (exit 1 if there are any).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Render the restricted readiness package (PDF) and the public trust page (HTML).
+    ///
+    /// Writes output/restricted/soc2-readiness-package.pdf and output/public/ (upload that folder
+    /// to any static host as it is). A project with errors builds nothing, and a failed build
+    /// leaves the previous output untouched. Dates come from the content or SOURCE_DATE_EPOCH, so
+    /// the same inputs give byte-identical files.
+    #[command(
+        after_help = "Examples:\n  trustbook build\n  trustbook build --recipient \"Globex Corp\"   # watermark + ledger entry\n  SOURCE_DATE_EPOCH=1767225600 trustbook build"
+    )]
+    Build {
+        /// The project folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Stamp every page for this recipient (diagonal watermark, PDF metadata) and append a
+        /// line to the project's distribution ledger (distribution-ledger.csv).
+        #[arg(long)]
+        recipient: Option<String>,
+        /// Where to write (default: <DIR>/output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Live preview: build, serve from memory, rebuild on every save, reload open pages.
+    ///
+    /// Serves the trust page, the package in the browser's PDF viewer and a start page with the
+    /// check results at http://127.0.0.1:PORT. Broken content shows an overlay with the
+    /// diagnostics while the last good build stays servable.
+    #[command(
+        after_help = "Examples:\n  trustbook serve\n  trustbook serve ../acme --port 4000 --open"
+    )]
+    Serve {
+        /// The project folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The port (default: the first free one from 3030).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Listen on this address instead of 127.0.0.1 (exposes drafts of restricted material: use with care).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Open the start page in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Create a small, valid starter project (refuses to overwrite anything).
+    ///
+    /// The starter passes `trustbook check` and shows its gaps honestly. Its YAML files carry a
+    /// `# yaml-language-server: $schema=…` line so editors autocomplete and flag mistakes.
+    #[command(
+        after_help = "Examples:\n  trustbook init acme-trust\n  cd acme-trust && trustbook check"
+    )]
+    Init {
+        /// The folder to create the project in (created if needed; must not hold a project).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Write a JSON Schema for every record kind into <DIR>/schemas/.
+    ///
+    /// Point your editor's YAML language server at them (init does this for you) to get
+    /// completion and inline errors while typing.
+    #[command(after_help = "Examples:\n  trustbook schema\n  trustbook schema ../acme")]
+    Schema {
+        /// The project folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
