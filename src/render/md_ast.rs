@@ -1,0 +1,662 @@
+//! Markdown → a JSON-serializable tree that templates lay out.
+//!
+//! The PDF template walks this tree with a recursive Typst function, so author text only ever
+//! reaches Typst as *data* (strings inside `/data.json`), never as Typst markup: `#`, `$`, `@`,
+//! `<label>`, backslashes and raw HTML all print literally.
+//!
+//! Supported: CommonMark plus tables, footnotes, strikethrough and task lists (pulldown-cmark 0.13).
+//! Images must be files under `content/` and must have alt text; a missing alt text or an image
+//! that is not a project file is an error diagnostic pointing at the narrative's line.
+
+use crate::diag::{Diagnostic, Loc};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// One node of the Markdown tree. Serialized with a `t` field naming the kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Node {
+    /// A heading, level 1–6 as written (templates shift it under their own headings).
+    Heading {
+        level: u8,
+        c: Vec<Node>,
+    },
+    Paragraph {
+        c: Vec<Node>,
+    },
+    /// Literal text.
+    Text {
+        v: String,
+    },
+    Emph {
+        c: Vec<Node>,
+    },
+    Strong {
+        c: Vec<Node>,
+    },
+    Strike {
+        c: Vec<Node>,
+    },
+    /// Inline code.
+    Code {
+        v: String,
+    },
+    /// A fenced or indented code block.
+    Codeblock {
+        lang: Option<String>,
+        v: String,
+    },
+    Link {
+        url: String,
+        title: String,
+        c: Vec<Node>,
+    },
+    /// An image: `src` is the virtual path the template loads (`/content/<path under content/>`),
+    /// `None` when it could not be resolved (an error diagnostic has been reported).
+    Image {
+        src: Option<String>,
+        url: String,
+        alt: String,
+        title: String,
+    },
+    /// A bullet (`ordered: false`) or numbered list.
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Item>,
+    },
+    Table {
+        align: Vec<&'static str>,
+        header: Vec<Vec<Node>>,
+        rows: Vec<Vec<Vec<Node>>>,
+    },
+    Blockquote {
+        c: Vec<Node>,
+    },
+    /// A footnote reference; `n` is its number (in order of first reference) and `c` the
+    /// definition's content, when defined (footnotes inside it are not embedded again).
+    FootnoteRef {
+        label: String,
+        n: usize,
+        c: Option<Vec<Node>>,
+    },
+    /// A footnote definition, where it was written; `referenced` when some reference embeds it.
+    FootnoteDef {
+        label: String,
+        n: usize,
+        referenced: bool,
+        c: Vec<Node>,
+    },
+    /// A thematic break.
+    Rule,
+    HardBreak,
+    SoftBreak,
+    /// Raw HTML, kept as literal text (`block`: an HTML block rather than inline HTML).
+    Html {
+        v: String,
+        block: bool,
+    },
+    // Internal: table rows and cells while building; never in a finished tree.
+    #[doc(hidden)]
+    Row {
+        head: bool,
+        cells: Vec<Vec<Node>>,
+    },
+    #[doc(hidden)]
+    Cell {
+        c: Vec<Node>,
+    },
+    #[doc(hidden)]
+    ListItem {
+        task: Option<bool>,
+        c: Vec<Node>,
+    },
+}
+
+/// One list item: `task` is `Some(checked)` for task-list items.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub task: Option<bool>,
+    pub c: Vec<Node>,
+}
+
+/// Where the Markdown came from (for diagnostics) and which images exist.
+pub struct MdSource<'a> {
+    /// The narrative's path relative to the project root, e.g. `content/narratives/data.md`.
+    pub file: Arc<str>,
+    /// 1-based line in `file` of the Markdown's first line.
+    pub first_line: u32,
+    /// Files under content/ that may be shown: path relative to content/ → bytes.
+    pub assets: &'a BTreeMap<String, Vec<u8>>,
+}
+
+/// The parser options the package uses: CommonMark + tables, footnotes, strikethrough, task lists.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+struct Frame {
+    tag: Tag<'static>,
+    start: usize,
+    c: Vec<Node>,
+    task: Option<bool>,
+}
+
+/// Parses Markdown into a tree, reporting images without alt text or without a file.
+pub fn parse(markdown: &str, src: &MdSource<'_>) -> (Vec<Node>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(markdown.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let loc_of = |offset: usize, len: usize| -> Loc {
+        let line = line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let col = markdown[line_starts[line]..offset.min(markdown.len())]
+            .chars()
+            .count();
+        Loc {
+            file: src.file.clone(),
+            line: src.first_line + line as u32,
+            column: col as u32 + 1,
+            len: len as u32,
+        }
+    };
+
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Vec<Node> = Vec::new();
+
+    fn push(stack: &mut [Frame], root: &mut Vec<Node>, n: Node) {
+        match stack.last_mut() {
+            Some(f) => f.c.push(n),
+            None => root.push(n),
+        }
+    }
+
+    for (ev, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match ev {
+            Event::Start(tag) => stack.push(Frame {
+                tag: tag.into_static(),
+                start: range.start,
+                c: Vec::new(),
+                task: None,
+            }),
+            Event::End(end) => {
+                let Some(Frame {
+                    tag,
+                    start,
+                    c: children,
+                    task,
+                }) = stack.pop()
+                else {
+                    continue;
+                };
+                let node = match (tag, end) {
+                    (Tag::Paragraph, _) => Some(Node::Paragraph { c: children }),
+                    (Tag::Heading { level, .. }, _) => Some(Node::Heading {
+                        level: level as u8,
+                        c: children,
+                    }),
+                    (Tag::BlockQuote(_), _) => Some(Node::Blockquote { c: children }),
+                    (Tag::CodeBlock(kind), _) => {
+                        let lang = match kind {
+                            CodeBlockKind::Fenced(l) => {
+                                let l = l.split_whitespace().next().unwrap_or("").to_string();
+                                (!l.is_empty()).then_some(l)
+                            }
+                            CodeBlockKind::Indented => None,
+                        };
+                        Some(Node::Codeblock {
+                            lang,
+                            v: plain_text(&children),
+                        })
+                    }
+                    (Tag::HtmlBlock, _) => Some(Node::Html {
+                        v: plain_text(&children).trim_end().to_string(),
+                        block: true,
+                    }),
+                    (Tag::List(start), _) => {
+                        let items = children
+                            .into_iter()
+                            .filter_map(|n| match n {
+                                Node::ListItem { task, c } => Some(Item { task, c }),
+                                _ => None,
+                            })
+                            .collect();
+                        Some(Node::List {
+                            ordered: start.is_some(),
+                            start: start.unwrap_or(1),
+                            items,
+                        })
+                    }
+                    (Tag::Item, _) => Some(Node::ListItem { task, c: children }),
+                    (Tag::FootnoteDefinition(label), _) => Some(Node::FootnoteDef {
+                        label: label.to_string(),
+                        n: 0,
+                        referenced: false,
+                        c: children,
+                    }),
+                    (Tag::Table(aligns), _) => {
+                        let align = aligns
+                            .iter()
+                            .map(|a| match a {
+                                Alignment::None => "auto",
+                                Alignment::Left => "left",
+                                Alignment::Center => "center",
+                                Alignment::Right => "right",
+                            })
+                            .collect();
+                        let mut header = Vec::new();
+                        let mut rows = Vec::new();
+                        for ch in children {
+                            if let Node::Row { head, cells } = ch {
+                                if head {
+                                    header = cells
+                                } else {
+                                    rows.push(cells)
+                                }
+                            }
+                        }
+                        Some(Node::Table {
+                            align,
+                            header,
+                            rows,
+                        })
+                    }
+                    (Tag::TableHead, _) | (Tag::TableRow, _) => {
+                        let head = matches!(end, TagEnd::TableHead);
+                        let cells = children
+                            .into_iter()
+                            .filter_map(|n| {
+                                if let Node::Cell { c } = n {
+                                    Some(c)
+                                } else {
+                                    None
+                                }
+                            })
+                            .collect();
+                        Some(Node::Row { head, cells })
+                    }
+                    (Tag::TableCell, _) => Some(Node::Cell { c: children }),
+                    (Tag::Emphasis, _) => Some(Node::Emph { c: children }),
+                    (Tag::Strong, _) => Some(Node::Strong { c: children }),
+                    (Tag::Strikethrough, _) => Some(Node::Strike { c: children }),
+                    (Tag::Superscript, _) | (Tag::Subscript, _) => Some(Node::Emph { c: children }),
+                    (
+                        Tag::Link {
+                            dest_url, title, ..
+                        },
+                        _,
+                    ) => Some(Node::Link {
+                        url: dest_url.to_string(),
+                        title: title.to_string(),
+                        c: children,
+                    }),
+                    (
+                        Tag::Image {
+                            dest_url, title, ..
+                        },
+                        _,
+                    ) => {
+                        let alt = plain_text(&children).trim().to_string();
+                        let url = dest_url.to_string();
+                        let loc = loc_of(start, range.end.saturating_sub(start).min(200));
+                        let mut src_path = None;
+                        if alt.is_empty() {
+                            diags.push(
+                                Diagnostic::error("image-without-alt", Some(loc.clone()), format!("the image `{url}` has no alt text"))
+                                    .with_label("no alt text")
+                                    .with_hint("describe the image between the brackets: `![Architecture diagram of the platform](…)`; readers of the PDF and screen readers rely on it"),
+                            );
+                        }
+                        match resolve_image(&src.file, &url) {
+                            Err(why) => diags.push(Diagnostic::error("image-not-found", Some(loc), why).with_label("cannot be shown")),
+                            Ok(rel) if src.assets.contains_key(&rel) => src_path = Some(format!("/content/{rel}")),
+                            Ok(rel) => diags.push(
+                                Diagnostic::error("image-not-found", Some(loc), format!("the image `{url}` is not an image file under content/ (looked for content/{rel})"))
+                                    .with_label("no such image")
+                                    .with_hint("put the image under content/ (e.g. content/assets/) and link it relative to the narrative, e.g. `../assets/diagram.png`"),
+                            ),
+                        }
+                        Some(Node::Image {
+                            src: src_path,
+                            url,
+                            alt,
+                            title: title.to_string(),
+                        })
+                    }
+                    (Tag::MetadataBlock(_), _) => None,
+                    (Tag::DefinitionList, _)
+                    | (Tag::DefinitionListTitle, _)
+                    | (Tag::DefinitionListDefinition, _) => Some(Node::Paragraph { c: children }),
+                };
+                if let Some(n) = node {
+                    push(&mut stack, &mut root, n);
+                }
+            }
+            Event::Text(t) => push(&mut stack, &mut root, Node::Text { v: t.to_string() }),
+            Event::Code(t) => push(&mut stack, &mut root, Node::Code { v: t.to_string() }),
+            Event::InlineMath(t) => push(
+                &mut stack,
+                &mut root,
+                Node::Text {
+                    v: format!("${t}$"),
+                },
+            ),
+            Event::DisplayMath(t) => push(
+                &mut stack,
+                &mut root,
+                Node::Text {
+                    v: format!("$${t}$$"),
+                },
+            ),
+            Event::Html(t) => {
+                // Inside an HTML block: collect as text; the block becomes one Html node.
+                push(&mut stack, &mut root, Node::Text { v: t.to_string() })
+            }
+            Event::InlineHtml(t) => push(
+                &mut stack,
+                &mut root,
+                Node::Html {
+                    v: t.to_string(),
+                    block: false,
+                },
+            ),
+            Event::FootnoteReference(l) => push(
+                &mut stack,
+                &mut root,
+                Node::FootnoteRef {
+                    label: l.to_string(),
+                    n: 0,
+                    c: None,
+                },
+            ),
+            Event::SoftBreak => push(&mut stack, &mut root, Node::SoftBreak),
+            Event::HardBreak => push(&mut stack, &mut root, Node::HardBreak),
+            Event::Rule => push(&mut stack, &mut root, Node::Rule),
+            Event::TaskListMarker(checked) => {
+                if let Some(f) = stack.iter_mut().rev().find(|f| matches!(f.tag, Tag::Item)) {
+                    f.task = Some(checked);
+                }
+            }
+        }
+    }
+    // Unclosed frames cannot happen with pulldown-cmark, but flush them defensively.
+    while let Some(Frame { c, .. }) = stack.pop() {
+        push(&mut stack, &mut root, Node::Paragraph { c });
+    }
+    number_footnotes(&mut root);
+    (root, diags)
+}
+
+/// The text of a subtree without formatting (for alt text and code blocks).
+pub fn plain_text(nodes: &[Node]) -> String {
+    let mut s = String::new();
+    fn walk(n: &Node, s: &mut String) {
+        match n {
+            Node::Text { v }
+            | Node::Code { v }
+            | Node::Html { v, .. }
+            | Node::Codeblock { v, .. } => s.push_str(v),
+            Node::SoftBreak | Node::HardBreak => s.push(' '),
+            Node::Image { alt, .. } => s.push_str(alt),
+            Node::Heading { c, .. }
+            | Node::Paragraph { c }
+            | Node::Emph { c }
+            | Node::Strong { c }
+            | Node::Strike { c }
+            | Node::Link { c, .. }
+            | Node::Blockquote { c }
+            | Node::FootnoteDef { c, .. }
+            | Node::Cell { c }
+            | Node::ListItem { c, .. } => c.iter().for_each(|x| walk(x, s)),
+            Node::List { items, .. } => items.iter().flat_map(|i| &i.c).for_each(|x| walk(x, s)),
+            Node::Table { header, rows, .. } => {
+                header
+                    .iter()
+                    .chain(rows.iter().flatten())
+                    .flatten()
+                    .for_each(|x| walk(x, s));
+            }
+            Node::Row { cells, .. } => cells.iter().flatten().for_each(|x| walk(x, s)),
+            Node::FootnoteRef { .. } | Node::Rule => {}
+        }
+    }
+    nodes.iter().for_each(|n| walk(n, &mut s));
+    s
+}
+
+/// Numbers footnotes by first reference (unreferenced definitions after) and embeds each
+/// definition's content into its references.
+fn number_footnotes(root: &mut [Node]) {
+    let mut order: Vec<String> = Vec::new();
+    let mut defs: HashMap<String, Vec<Node>> = HashMap::new();
+    visit(root, &mut |n| match n {
+        Node::FootnoteRef { label, .. } if !order.contains(label) => order.push(label.clone()),
+        Node::FootnoteDef { label, c, .. } => {
+            defs.entry(label.clone()).or_insert_with(|| c.clone());
+        }
+        _ => {}
+    });
+    let referenced: Vec<String> = order.clone();
+    let mut def_labels: Vec<&String> = defs.keys().filter(|l| !order.contains(l)).collect();
+    def_labels.sort();
+    let extra: Vec<String> = def_labels.into_iter().cloned().collect();
+    order.extend(extra);
+    let number = |l: &str| {
+        order
+            .iter()
+            .position(|x| x == l)
+            .map(|i| i + 1)
+            .unwrap_or(0)
+    };
+    // Embedded copies keep their own refs numbered but without content (no recursion).
+    let embedded: HashMap<String, Vec<Node>> = defs
+        .iter()
+        .map(|(k, v)| {
+            let mut v = v.clone();
+            visit(&mut v, &mut |n| {
+                if let Node::FootnoteRef { label, n: num, .. } = n {
+                    *num = number(label);
+                }
+            });
+            (k.clone(), v)
+        })
+        .collect();
+    visit(root, &mut |n| match n {
+        Node::FootnoteRef { label, n: num, c } => {
+            *num = number(label);
+            *c = embedded.get(label.as_str()).cloned();
+        }
+        Node::FootnoteDef {
+            label,
+            n: num,
+            referenced: r,
+            ..
+        } => {
+            *num = number(label);
+            *r = referenced.contains(label);
+        }
+        _ => {}
+    });
+}
+
+fn visit(nodes: &mut [Node], f: &mut dyn FnMut(&mut Node)) {
+    for n in nodes {
+        f(n);
+        match n {
+            Node::Heading { c, .. }
+            | Node::Paragraph { c }
+            | Node::Emph { c }
+            | Node::Strong { c }
+            | Node::Strike { c }
+            | Node::Link { c, .. }
+            | Node::Blockquote { c }
+            | Node::FootnoteDef { c, .. }
+            | Node::Cell { c }
+            | Node::ListItem { c, .. } => visit(c, f),
+            Node::List { items, .. } => items.iter_mut().for_each(|i| visit(&mut i.c, f)),
+            Node::Table { header, rows, .. } => {
+                header.iter_mut().for_each(|c| visit(c, f));
+                rows.iter_mut().flatten().for_each(|c| visit(c, f));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Resolves an image link written in `narrative` (a path relative to the project root, under
+/// content/) to a path relative to content/. Remote and absolute file-system paths are refused.
+pub fn resolve_image(narrative: &str, url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err("this image has no path".into());
+    }
+    if url.contains("://") || url.starts_with("data:") || url.starts_with("//") {
+        return Err(format!(
+            "the image `{url}` is not a file under content/; images are never downloaded, so copy it into content/ and link that file"
+        ));
+    }
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let url = percent_decode(url);
+    // Base: the narrative's folder relative to content/ ("narratives"), or content/ itself for "/x".
+    let mut parts: Vec<String> = if url.starts_with('/') {
+        Vec::new()
+    } else {
+        let rel = narrative.strip_prefix("content/").unwrap_or(narrative);
+        let mut v: Vec<String> = rel.split('/').map(str::to_string).collect();
+        v.pop();
+        v
+    };
+    for seg in url.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!(
+                        "the image `{url}` points outside content/; only files under content/ can be shown"
+                    ));
+                }
+            }
+            s => parts.push(s.to_string()),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(md: &str) -> (Vec<Node>, Vec<Diagnostic>) {
+        let mut assets = BTreeMap::new();
+        assets.insert("assets/a.png".to_string(), vec![1]);
+        let src = MdSource {
+            file: Arc::from("content/narratives/x.md"),
+            first_line: 6,
+            assets: &assets,
+        };
+        parse(md, &src)
+    }
+
+    #[test]
+    fn inline_and_blocks() {
+        let (n, d) =
+            p("# T\n\nA *b* **c** ~~d~~ `e` [f](https://x.example) <b>raw</b>\\\nnext\n\n---\n");
+        assert!(d.is_empty());
+        let j = serde_json::to_string(&n).unwrap();
+        for k in [
+            "\"heading\"",
+            "\"emph\"",
+            "\"strong\"",
+            "\"strike\"",
+            "\"code\"",
+            "\"link\"",
+            "\"html\"",
+            "\"hard_break\"",
+            "\"rule\"",
+        ] {
+            assert!(j.contains(k), "{k} in {j}");
+        }
+    }
+
+    #[test]
+    fn lists_tasks_tables_footnotes() {
+        let md = "1. one\n   - nested\n2. two\n\n- [x] done\n- [ ] todo\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\nNote[^n].\n\n[^n]: The note.\n";
+        let (n, d) = p(md);
+        assert!(d.is_empty());
+        let Node::List {
+            ordered: true,
+            items,
+            ..
+        } = &n[0]
+        else {
+            panic!("{n:?}")
+        };
+        assert!(matches!(
+            items[0].c.last(),
+            Some(Node::List { ordered: false, .. })
+        ));
+        let Node::List { items, .. } = &n[1] else {
+            panic!()
+        };
+        assert_eq!(items[0].task, Some(true));
+        assert_eq!(items[1].task, Some(false));
+        let Node::Table {
+            align,
+            header,
+            rows,
+        } = &n[2]
+        else {
+            panic!("{:?}", n[2])
+        };
+        assert_eq!(align, &vec!["left", "right"]);
+        assert_eq!(header.len(), 2);
+        assert_eq!(rows.len(), 1);
+        let j = serde_json::to_string(&n).unwrap();
+        assert!(
+            j.contains("\"footnote_ref\",\"label\":\"n\",\"n\":1,\"c\":[{\"t\":\"paragraph\""),
+            "{j}"
+        );
+        assert!(j.contains("\"footnote_def\""));
+    }
+
+    #[test]
+    fn image_needs_alt_and_file() {
+        let (n, d) = p("Text\n\n![](../assets/a.png)\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, "image-without-alt");
+        let loc = d[0].loc.as_ref().unwrap();
+        assert_eq!((loc.line, loc.column), (8, 1));
+        assert!(
+            matches!(&n[1], Node::Paragraph { c } if matches!(&c[0], Node::Image { src: Some(s), .. } if s == "/content/assets/a.png"))
+        );
+        let (_, d) = p("![x](missing.png) ![y](https://e.example/a.png) ![z](../../etc/passwd)");
+        assert_eq!(d.iter().filter(|d| d.code == "image-not-found").count(), 3);
+    }
+}
