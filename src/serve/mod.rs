@@ -369,7 +369,10 @@ fn rebuild_loop<R: Render>(
             match res {
                 Ok(files) => {
                     parts.push(format!("trust page in {} ms", ms(took)));
+                    // Say at once what changed; the package line follows when the PDF is done.
+                    let interim = format!("{} {what} rebuilt {}", clock(), parts.join(", "));
                     shared.update(|s| {
+                        s.status = interim;
                         s.set_problem("check", None);
                         s.set_problem("trust page", None);
                         s.organization = org.clone();
