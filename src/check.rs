@@ -216,9 +216,19 @@ fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>
 fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     let type2 = p.config.report.kind.value == ReportType::Type2;
     let mut tested: HashSet<&str> = HashSet::new();
+    for c in &p.unreadable.tested_controls {
+        tested.insert(c.as_str());
+    }
+    let u = &p.unreadable;
+    let known_control = |id: &str| {
+        u.controls_incomplete || ids.controls.contains_key(id) || u.controls.contains(id)
+    };
+    let known_evidence = |id: &str| {
+        u.evidence_incomplete || ids.evidence.contains_key(id) || u.evidence.contains(id)
+    };
     for t in &p.tests {
         tested.insert(t.control.value.as_str());
-        if !ids.controls.contains_key(t.control.value.as_str()) {
+        if !known_control(t.control.value.as_str()) {
             d.push(missing_ref(
                 "control",
                 &t.control,
@@ -226,7 +236,7 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
             ));
         }
         for e in &t.evidence {
-            if !ids.evidence.contains_key(e.value.as_str()) {
+            if !known_evidence(e.value.as_str()) {
                 d.push(missing_ref(
                     "evidence",
                     e,
@@ -237,7 +247,7 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     }
     for c in &p.controls {
         for e in &c.evidence {
-            if !ids.evidence.contains_key(e.value.as_str()) {
+            if !known_evidence(e.value.as_str()) {
                 d.push(missing_ref(
                     "evidence",
                     e,
@@ -246,6 +256,7 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
             }
         }
         if type2
+            && !u.tests_incomplete
             && c.status.value == ControlStatus::Implemented
             && !tested.contains(c.id.value.as_str())
         {
@@ -257,14 +268,14 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     }
     for v in &p.vendors {
         for m in &v.monitoring {
-            if !ids.controls.contains_key(m.value.as_str()) {
+            if !known_control(m.value.as_str()) {
                 d.push(missing_ref("control", m, &mut ids.controls.keys().copied()));
             }
         }
     }
     for r in &p.remediation {
         for c in &r.controls {
-            if !ids.controls.contains_key(c.value.as_str()) {
+            if !known_control(c.value.as_str()) {
                 d.push(missing_ref("control", c, &mut ids.controls.keys().copied()));
             }
         }

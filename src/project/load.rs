@@ -170,6 +170,17 @@ fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     v
 }
 
+/// The text of a scalar field of a mapping, if present.
+fn field_text(node: &Node, name: &str) -> Option<String> {
+    match &node.kind {
+        Kind::Map(m) => m
+            .iter()
+            .find(|(k, _)| k.as_text().as_deref() == Some(name))
+            .and_then(|(_, v)| v.as_text()),
+        _ => None,
+    }
+}
+
 /// The records of a YAML file: a mapping is one record, a sequence many; empty is none.
 fn records<'a>(node: &'a Node, kind: &str, diags: &mut Vec<Diagnostic>) -> Vec<&'a Node> {
     match &node.kind {
@@ -228,8 +239,10 @@ pub fn load(root: &Path) -> Loaded {
     let mut cuecs = Vec::new();
     let mut remediation = Vec::new();
 
-    let mut yaml_files = |sub: &str| -> Vec<(Arc<str>, Node)> {
+    // Whether every file of the kind could be parsed.
+    let mut yaml_files = |sub: &str| -> (Vec<(Arc<str>, Node)>, bool) {
         let mut out = Vec::new();
+        let mut complete = true;
         let paths = if sub.ends_with(".yaml") {
             let p = content.join(sub);
             if p.is_file() { vec![p] } else { vec![] }
@@ -237,35 +250,59 @@ pub fn load(root: &Path) -> Loaded {
             files_in(&content.join(sub), &["yaml", "yml"])
         };
         for p in paths {
-            if let Some(f) = read_text(root, &p, &mut diags) {
-                match yaml::parse(&f.rel, &f.text, 0) {
+            match read_text(root, &p, &mut diags) {
+                Some(f) => match yaml::parse(&f.rel, &f.text, 0) {
                     Ok(n) => out.push((f.rel, n)),
-                    Err(e) => d.push(*e),
-                }
+                    Err(e) => {
+                        complete = false;
+                        d.push(*e)
+                    }
+                },
+                None => complete = false,
             }
         }
-        out
+        (out, complete)
     };
-    let control_files = yaml_files("controls");
-    let test_files = yaml_files("tests");
-    let evidence_files = yaml_files("evidence");
-    let vendor_files = yaml_files("vendors");
-    let cuec_files = yaml_files("cuecs.yaml");
-    let remediation_files = yaml_files("remediation");
+    let (control_files, controls_complete) = yaml_files("controls");
+    let (test_files, tests_complete) = yaml_files("tests");
+    let (evidence_files, evidence_complete) = yaml_files("evidence");
+    let (vendor_files, _) = yaml_files("vendors");
+    let (cuec_files, _) = yaml_files("cuecs.yaml");
+    let (remediation_files, _) = yaml_files("remediation");
 
+    // A record that cannot be read is reported where it is; its ID is kept so that references
+    // to it are not reported a second time as unknown.
+    let mut unreadable = Unreadable {
+        controls_incomplete: !controls_complete,
+        tests_incomplete: !tests_complete,
+        evidence_incomplete: !evidence_complete,
+        ..Unreadable::default()
+    };
     for (_, n) in &control_files {
         for r in records(n, "control", &mut d) {
-            controls.extend(read_control(r, &mut d));
+            match read_control(r, &mut d) {
+                Some(c) => controls.push(c),
+                None => unreadable.controls.extend(field_text(r, "id")),
+            }
         }
     }
     for (_, n) in &test_files {
         for r in records(n, "test", &mut d) {
-            tests.extend(read_test(r, &mut d));
+            match read_test(r, &mut d) {
+                Some(t) => tests.push(t),
+                None => {
+                    unreadable.tests.extend(field_text(r, "id"));
+                    unreadable.tested_controls.extend(field_text(r, "control"));
+                }
+            }
         }
     }
     for (_, n) in &evidence_files {
         for r in records(n, "evidence", &mut d) {
-            evidence.extend(read_evidence(r, &content, &mut d));
+            match read_evidence(r, &content, &mut d) {
+                Some(e) => evidence.push(e),
+                None => unreadable.evidence.extend(field_text(r, "id")),
+            }
         }
     }
     for (_, n) in &vendor_files {
@@ -309,6 +346,7 @@ pub fn load(root: &Path) -> Loaded {
         remediation,
         narratives,
         assets,
+        unreadable,
     });
     Loaded {
         project,
