@@ -408,17 +408,14 @@ pub fn assess(p: &Project) -> Assessment {
 
     // Gaps.
     let mut gaps = Vec::new();
-    for r in &criteria {
-        match r.status {
-            Status::Gap => gaps.push(Gap {
-                kind: GapKind::UncoveredCriterion,
-                kind_label: GapKind::UncoveredCriterion.label(),
-                subject: r.id.clone(),
-                message: format!("{} ({}) has no control.", r.id, r.title),
-                criteria: vec![r.id.clone()],
-            }),
-            _ => {}
-        }
+    for r in criteria.iter().filter(|r| r.status == Status::Gap) {
+        gaps.push(Gap {
+            kind: GapKind::UncoveredCriterion,
+            kind_label: GapKind::UncoveredCriterion.label(),
+            subject: r.id.clone(),
+            message: format!("{} ({}) has no control.", r.id, r.title),
+            criteria: vec![r.id.clone()],
+        });
     }
     let evidence_by_id: HashMap<&str, &Evidence> = p
         .evidence
