@@ -416,6 +416,10 @@ fn evidence(p: &Project, d: &mut Vec<Diagnostic>) {
                     Diagnostic::error("bad-path", Some(f.loc.clone()), format!("`{}` points outside content/", f.value))
                         .with_hint("evidence files are given relative to content/, without `..` or a leading `/`"),
                 ),
+                Some(path) if path.is_dir() => d.push(
+                    Diagnostic::error("missing-file", Some(f.loc.clone()), format!("the evidence file `{}` is a folder, not a file", f.value))
+                        .with_hint("give the path of one file; to keep several, add an evidence record for each"),
+                ),
                 Some(path) if !path.is_file() => d.push(
                     Diagnostic::error("missing-file", Some(f.loc.clone()), format!("the evidence file `{}` does not exist", f.value))
                         .with_hint(format!("put the file at content/{} or correct the path", f.value)),

@@ -380,7 +380,8 @@ fn directory_where_a_file_is_expected() {
     let o = survive(f.path(), LIMIT, "trustbook.yaml is a folder");
     assert!(o.0 >= 1);
     assert!(
-        o.2.iter().any(|d| d.code == "no-project" || d.code == "io"),
+        o.2.iter()
+            .any(|d| d.code == "no-project" && d.message.contains("is a folder")),
         "{:?}",
         o.2
     );
@@ -403,6 +404,10 @@ fn directory_where_a_file_is_expected() {
         "content/evidence/evidence.yaml",
         &["missing-file"],
         "evidence folder",
+    );
+    assert!(
+        o.2.iter()
+            .any(|d| d.message.contains("is a folder, not a file"))
     );
     assert_error_in(
         &o,

@@ -212,6 +212,20 @@ pub fn load(root: &Path) -> Loaded {
     let mut d: Vec<Diagnostic> = Vec::new();
     let content = root.join("content");
     let cfg_path = content.join("trustbook.yaml");
+    if cfg_path.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "no-project",
+                None,
+                format!("{} is a folder; it must be a file", cfg_path.display()),
+            )
+            .with_hint("content/trustbook.yaml holds the organization, system and report settings; see `trustbook init`"),
+        );
+        return Loaded {
+            project: None,
+            diagnostics: diags,
+        };
+    }
     if !cfg_path.is_file() {
         diags.push(
             Diagnostic::error("no-project", None, format!("{} has no content/trustbook.yaml, so it is not a trustbook project", root.display()))
