@@ -195,18 +195,6 @@ impl<'a> Ids<'a> {
     }
 }
 
-fn push_missing(
-    p: &Project,
-    d: &mut Vec<Diagnostic>,
-    kind: &'static str,
-    id: &S<String>,
-    known: &mut dyn Iterator<Item = &str>,
-) {
-    if !p.broken_ids.contains(&(kind, id.value.clone())) {
-        d.push(missing_ref(kind, id, known));
-    }
-}
-
 fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>) -> Diagnostic {
     let known: Vec<&str> = known.collect();
     let mut diag = Diagnostic::error(
@@ -228,30 +216,47 @@ fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>
 fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     let type2 = p.config.report.kind.value == ReportType::Type2;
     let mut tested: HashSet<&str> = HashSet::new();
+    for c in &p.unreadable.tested_controls {
+        tested.insert(c.as_str());
+    }
+    let u = &p.unreadable;
+    let known_control = |id: &str| {
+        u.controls_incomplete || ids.controls.contains_key(id) || u.controls.contains(id)
+    };
+    let known_evidence = |id: &str| {
+        u.evidence_incomplete || ids.evidence.contains_key(id) || u.evidence.contains(id)
+    };
     for t in &p.tests {
         tested.insert(t.control.value.as_str());
-        if !ids.controls.contains_key(t.control.value.as_str()) {
-            push_missing(
-                p,
-                d,
+        if !known_control(t.control.value.as_str()) {
+            d.push(missing_ref(
                 "control",
                 &t.control,
                 &mut ids.controls.keys().copied(),
-            );
+            ));
         }
         for e in &t.evidence {
-            if !ids.evidence.contains_key(e.value.as_str()) {
-                push_missing(p, d, "evidence", e, &mut ids.evidence.keys().copied());
+            if !known_evidence(e.value.as_str()) {
+                d.push(missing_ref(
+                    "evidence",
+                    e,
+                    &mut ids.evidence.keys().copied(),
+                ));
             }
         }
     }
     for c in &p.controls {
         for e in &c.evidence {
-            if !ids.evidence.contains_key(e.value.as_str()) {
-                push_missing(p, d, "evidence", e, &mut ids.evidence.keys().copied());
+            if !known_evidence(e.value.as_str()) {
+                d.push(missing_ref(
+                    "evidence",
+                    e,
+                    &mut ids.evidence.keys().copied(),
+                ));
             }
         }
         if type2
+            && !u.tests_incomplete
             && c.status.value == ControlStatus::Implemented
             && !tested.contains(c.id.value.as_str())
         {
@@ -263,15 +268,15 @@ fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
     }
     for v in &p.vendors {
         for m in &v.monitoring {
-            if !ids.controls.contains_key(m.value.as_str()) {
-                push_missing(p, d, "control", m, &mut ids.controls.keys().copied());
+            if !known_control(m.value.as_str()) {
+                d.push(missing_ref("control", m, &mut ids.controls.keys().copied()));
             }
         }
     }
     for r in &p.remediation {
         for c in &r.controls {
-            if !ids.controls.contains_key(c.value.as_str()) {
-                push_missing(p, d, "control", c, &mut ids.controls.keys().copied());
+            if !known_control(c.value.as_str()) {
+                d.push(missing_ref("control", c, &mut ids.controls.keys().copied()));
             }
         }
     }
@@ -411,6 +416,10 @@ fn evidence(p: &Project, d: &mut Vec<Diagnostic>) {
                     Diagnostic::error("bad-path", Some(f.loc.clone()), format!("`{}` points outside content/", f.value))
                         .with_hint("evidence files are given relative to content/, without `..` or a leading `/`"),
                 ),
+                Some(path) if path.is_dir() => d.push(
+                    Diagnostic::error("missing-file", Some(f.loc.clone()), format!("the evidence file `{}` is a folder, not a file", f.value))
+                        .with_hint("give the path of one file; to keep several, add an evidence record for each"),
+                ),
                 Some(path) if !path.is_file() => d.push(
                     Diagnostic::error("missing-file", Some(f.loc.clone()), format!("the evidence file `{}` does not exist", f.value))
                         .with_hint(format!("put the file at content/{} or correct the path", f.value)),
@@ -521,75 +530,76 @@ const OVERCLAIMS: &[&str] = &[
 
 /// Scans the text of every project file for placeholders and over-claiming words.
 fn text_scan(diags: &mut Diagnostics) {
+    // Each pattern is searched once over a whole file (not per line: that rebuilt a searcher
+    // for every pattern on every line, which dominated `check` on large projects); the line
+    // and column are computed only for hits.
     let mut found = Vec::new();
     for (file, text) in &diags.sources {
-        for (i, line) in text.lines().enumerate() {
-            let lower = line.to_ascii_lowercase();
-            for w in PLACEHOLDERS_EXACT {
-                for (col, _) in line.match_indices(w) {
-                    let before = line[..col].chars().next_back();
-                    let after = line[col + w.len()..].chars().next();
-                    if before.is_some_and(|c| c.is_alphanumeric())
-                        || after.is_some_and(|c| c.is_alphanumeric())
-                    {
-                        continue;
-                    }
-                    found.push(
-                        Diagnostic::warning(
-                            "placeholder",
-                            Some(loc_at(file, i, line, col, w.len())),
-                            format!("placeholder `{w}` left in the text"),
-                        )
-                        .with_hint("write the real text before the package goes out"),
-                    );
-                }
+        let lower = text.to_ascii_lowercase();
+        let mut lines: Option<Vec<usize>> = None;
+        let mut loc = |at: usize, len: usize| -> Loc {
+            let starts = lines.get_or_insert_with(|| {
+                std::iter::once(0)
+                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect()
+            });
+            let idx = starts.partition_point(|&s| s <= at) - 1;
+            Loc {
+                file: file.clone(),
+                line: idx as u32 + 1,
+                column: text[starts[idx]..at].chars().count() as u32 + 1,
+                len: len as u32,
             }
-            for w in PLACEHOLDERS_ANY_CASE {
-                for (col, _) in lower.match_indices(w) {
-                    found.push(
-                        Diagnostic::warning(
-                            "placeholder",
-                            Some(loc_at(file, i, line, col, w.len())),
-                            format!(
-                                "placeholder text `{}` left in the text",
-                                &line[col..col + w.len()]
-                            ),
-                        )
-                        .with_hint("write the real text before the package goes out"),
-                    );
+        };
+        for w in PLACEHOLDERS_EXACT {
+            for (col, _) in text.match_indices(w) {
+                let before = text[..col].chars().next_back();
+                let after = text[col + w.len()..].chars().next();
+                if before.is_some_and(|c| c.is_alphanumeric())
+                    || after.is_some_and(|c| c.is_alphanumeric())
+                {
+                    continue;
                 }
+                found.push(
+                    Diagnostic::warning(
+                        "placeholder",
+                        Some(loc(col, w.len())),
+                        format!("placeholder `{w}` left in the text"),
+                    )
+                    .with_hint("write the real text before the package goes out"),
+                );
             }
-            for w in OVERCLAIMS {
-                for (col, _) in lower.match_indices(w) {
-                    if *w == "certification"
-                        && OVERCLAIMS[..5].iter().any(|o| lower[..col].ends_with(o))
-                    {
-                        continue;
-                    }
-                    found.push(
-                        Diagnostic::warning("over-claim", Some(loc_at(file, i, line, col, w.len())), format!("`{}` over-claims: SOC 2 is an attestation, not a certification", &line[col..col + w.len()]))
-                            .with_hint("say what is true, e.g. \"preparing for a SOC 2 Type 2 examination\" or \"SOC 2 Type 2 report available under NDA\""),
-                    );
+        }
+        for w in PLACEHOLDERS_ANY_CASE {
+            for (col, _) in lower.match_indices(w) {
+                found.push(
+                    Diagnostic::warning(
+                        "placeholder",
+                        Some(loc(col, w.len())),
+                        format!(
+                            "placeholder text `{}` left in the text",
+                            &text[col..col + w.len()]
+                        ),
+                    )
+                    .with_hint("write the real text before the package goes out"),
+                );
+            }
+        }
+        for w in OVERCLAIMS {
+            for (col, _) in lower.match_indices(w) {
+                if *w == "certification"
+                    && OVERCLAIMS[..5].iter().any(|o| lower[..col].ends_with(o))
+                {
+                    continue;
                 }
+                found.push(
+                    Diagnostic::warning("over-claim", Some(loc(col, w.len())), format!("`{}` over-claims: SOC 2 is an attestation, not a certification", &text[col..col + w.len()]))
+                        .with_hint("say what is true, e.g. \"preparing for a SOC 2 Type 2 examination\" or \"SOC 2 Type 2 report available under NDA\""),
+                );
             }
         }
     }
     for f in found {
         diags.push(f);
-    }
-}
-
-fn loc_at(
-    file: &std::sync::Arc<str>,
-    line_idx: usize,
-    line: &str,
-    byte_col: usize,
-    len: usize,
-) -> Loc {
-    Loc {
-        file: file.clone(),
-        line: line_idx as u32 + 1,
-        column: line[..byte_col].chars().count() as u32 + 1,
-        len: len as u32,
     }
 }

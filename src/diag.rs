@@ -271,7 +271,9 @@ pub fn did_you_mean<'a>(
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&lw, &c.to_ascii_lowercase());
-        if best.is_none_or(|(b, _)| score > b) {
+        // Ties go to the smaller candidate, so the hint does not depend on the candidates'
+        // order (they often come from a HashMap).
+        if best.is_none_or(|(b, bc)| score > b || (score == b && c < bc)) {
             best = Some((score, c));
         }
     }

@@ -170,6 +170,17 @@ fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     v
 }
 
+/// The text of a scalar field of a mapping, if present.
+fn field_text(node: &Node, name: &str) -> Option<String> {
+    match &node.kind {
+        Kind::Map(m) => m
+            .iter()
+            .find(|(k, _)| k.as_text().as_deref() == Some(name))
+            .and_then(|(_, v)| v.as_text()),
+        _ => None,
+    }
+}
+
 /// The records of a YAML file: a mapping is one record, a sequence many; empty is none.
 fn records<'a>(node: &'a Node, kind: &str, diags: &mut Vec<Diagnostic>) -> Vec<&'a Node> {
     match &node.kind {
@@ -201,6 +212,20 @@ pub fn load(root: &Path) -> Loaded {
     let mut d: Vec<Diagnostic> = Vec::new();
     let content = root.join("content");
     let cfg_path = content.join("trustbook.yaml");
+    if cfg_path.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "no-project",
+                None,
+                format!("{} is a folder; it must be a file", cfg_path.display()),
+            )
+            .with_hint("content/trustbook.yaml holds the organization, system and report settings; see `trustbook init`"),
+        );
+        return Loaded {
+            project: None,
+            diagnostics: diags,
+        };
+    }
     if !cfg_path.is_file() {
         diags.push(
             Diagnostic::error("no-project", None, format!("{} has no content/trustbook.yaml, so it is not a trustbook project", root.display()))
@@ -228,8 +253,10 @@ pub fn load(root: &Path) -> Loaded {
     let mut cuecs = Vec::new();
     let mut remediation = Vec::new();
 
-    let mut yaml_files = |sub: &str| -> Vec<(Arc<str>, Node)> {
+    // Whether every file of the kind could be parsed.
+    let mut yaml_files = |sub: &str| -> (Vec<(Arc<str>, Node)>, bool) {
         let mut out = Vec::new();
+        let mut complete = true;
         let paths = if sub.ends_with(".yaml") {
             let p = content.join(sub);
             if p.is_file() { vec![p] } else { vec![] }
@@ -237,28 +264,39 @@ pub fn load(root: &Path) -> Loaded {
             files_in(&content.join(sub), &["yaml", "yml"])
         };
         for p in paths {
-            if let Some(f) = read_text(root, &p, &mut diags) {
-                match yaml::parse(&f.rel, &f.text, 0) {
+            match read_text(root, &p, &mut diags) {
+                Some(f) => match yaml::parse(&f.rel, &f.text, 0) {
                     Ok(n) => out.push((f.rel, n)),
-                    Err(e) => d.push(*e),
-                }
+                    Err(e) => {
+                        complete = false;
+                        d.push(*e)
+                    }
+                },
+                None => complete = false,
             }
         }
-        out
+        (out, complete)
     };
-    let control_files = yaml_files("controls");
-    let test_files = yaml_files("tests");
-    let evidence_files = yaml_files("evidence");
-    let vendor_files = yaml_files("vendors");
-    let cuec_files = yaml_files("cuecs.yaml");
-    let remediation_files = yaml_files("remediation");
+    let (control_files, controls_complete) = yaml_files("controls");
+    let (test_files, tests_complete) = yaml_files("tests");
+    let (evidence_files, evidence_complete) = yaml_files("evidence");
+    let (vendor_files, _) = yaml_files("vendors");
+    let (cuec_files, _) = yaml_files("cuecs.yaml");
+    let (remediation_files, _) = yaml_files("remediation");
 
-    let mut broken_ids = std::collections::HashSet::new();
+    // A record that cannot be read is reported where it is; its ID is kept so that references
+    // to it are not reported a second time as unknown.
+    let mut unreadable = Unreadable {
+        controls_incomplete: !controls_complete,
+        tests_incomplete: !tests_complete,
+        evidence_incomplete: !evidence_complete,
+        ..Unreadable::default()
+    };
     for (_, n) in &control_files {
         for r in records(n, "control", &mut d) {
             match read_control(r, &mut d) {
                 Some(c) => controls.push(c),
-                None => broken_ids.extend(record_id(r).map(|id| ("control", id))),
+                None => unreadable.controls.extend(field_text(r, "id")),
             }
         }
     }
@@ -266,7 +304,10 @@ pub fn load(root: &Path) -> Loaded {
         for r in records(n, "test", &mut d) {
             match read_test(r, &mut d) {
                 Some(t) => tests.push(t),
-                None => broken_ids.extend(record_id(r).map(|id| ("test", id))),
+                None => {
+                    unreadable.tests.extend(field_text(r, "id"));
+                    unreadable.tested_controls.extend(field_text(r, "control"));
+                }
             }
         }
     }
@@ -274,7 +315,7 @@ pub fn load(root: &Path) -> Loaded {
         for r in records(n, "evidence", &mut d) {
             match read_evidence(r, &content, &mut d) {
                 Some(e) => evidence.push(e),
-                None => broken_ids.extend(record_id(r).map(|id| ("evidence", id))),
+                None => unreadable.evidence.extend(field_text(r, "id")),
             }
         }
     }
@@ -318,8 +359,8 @@ pub fn load(root: &Path) -> Loaded {
         cuecs,
         remediation,
         narratives,
-        broken_ids,
         assets,
+        unreadable,
     });
     Loaded {
         project,
@@ -353,17 +394,6 @@ fn load_assets(content: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
-}
-
-/// The `id` of a record node, if it has a readable one.
-fn record_id(n: &Node) -> Option<String> {
-    match &n.kind {
-        Kind::Map(m) => m
-            .iter()
-            .find(|(k, _)| k.as_text().as_deref() == Some("id"))
-            .and_then(|(_, v)| v.as_text()),
-        _ => None,
-    }
 }
 
 fn sub<'a>(r: &mut Rec<'a, '_>, name: &str) -> Option<&'a Node> {

@@ -459,11 +459,27 @@ pub struct Project {
     pub cuecs: Vec<Cuec>,
     pub remediation: Vec<Remediation>,
     pub narratives: Vec<Narrative>,
-    /// IDs of records that were found but could not be read (kind, ID), so that references to
-    /// them are not reported a second time as unknown.
-    pub broken_ids: std::collections::HashSet<(&'static str, String)>,
     /// Files under content/ that templates may read (images, logo): path relative to content/ → bytes.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// Records that exist but could not be read (already reported by the loader).
+    pub unreadable: Unreadable,
+}
+
+/// IDs of records the loader found but could not read (a required field missing or invalid).
+/// The problem is reported where it is; checks use these IDs so that references to such a
+/// record do not add a second, misleading "there is no control X" error elsewhere.
+#[derive(Debug, Clone, Default)]
+pub struct Unreadable {
+    pub controls: std::collections::BTreeSet<String>,
+    pub tests: std::collections::BTreeSet<String>,
+    pub evidence: std::collections::BTreeSet<String>,
+    /// The `control` of each unreadable test (so that control is not reported as untested).
+    pub tested_controls: std::collections::BTreeSet<String>,
+    /// A controls/tests/evidence file could not be parsed at all: its IDs are unknown, so
+    /// references to that kind are not checked (the syntax error is the one to fix first).
+    pub controls_incomplete: bool,
+    pub tests_incomplete: bool,
+    pub evidence_incomplete: bool,
 }
 
 impl Project {
