@@ -928,10 +928,10 @@ fn cli_exit_codes() {
     );
     assert_eq!(trustbook(&["frobnicate"]).status.code(), Some(2));
 
-    // A folder without content/trustbook.yaml is a project error.
+    // A folder without content/trustbook.yaml is not a project: a usage error.
     let empty = tempfile::tempdir().unwrap();
     let out = trustbook(&["check", empty.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("trustbook init"));
 }
 
