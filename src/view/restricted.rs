@@ -483,7 +483,7 @@ pub fn restricted_view(
     let mut take = |s: Section| by_section.remove(&s).unwrap_or_default();
     let missing = |s: Section| {
         format!(
-            "Management has not yet written this part: add a narrative with `section: {}` under content/narratives/.",
+            "Management has not yet written this part: add a narrative with \"section: {}\" in its front matter under content/narratives/.",
             s.as_str()
         )
     };
