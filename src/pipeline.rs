@@ -96,6 +96,8 @@ pub struct BuildOptions {
 /// Renders; keeps the Typst engine (fonts, world) alive between builds.
 pub struct Builder {
     pdf: crate::render::pdf::PdfEngine,
+    /// Warnings of the last package render (Typst warnings, characters no font can show).
+    pub pdf_warnings: Diagnostics,
 }
 
 impl Default for Builder {
@@ -108,6 +110,7 @@ impl Builder {
     pub fn new() -> Builder {
         Builder {
             pdf: crate::render::pdf::PdfEngine::new(),
+            pdf_warnings: Diagnostics::default(),
         }
     }
 
@@ -133,6 +136,7 @@ impl Builder {
         let out = self
             .pdf
             .render(&p.project, &p.assessment, &p.theme, &pdf_opts)?;
+        self.pdf_warnings = out.warnings;
         let mut files = Files::new();
         files.insert(PDF_NAME.to_string(), out.bytes);
         Ok((files, out.pages))
@@ -213,7 +217,12 @@ pub fn build(
         pages,
         public_dir: out_dir.join("public"),
         public_files: public.len(),
-        warnings: prepared.diagnostics,
+        warnings: {
+            let mut w = prepared.diagnostics;
+            w.items.extend(builder.pdf_warnings.items);
+            w.sources.extend(builder.pdf_warnings.sources);
+            w
+        },
         timings: vec![
             ("load and check", prepared.load_time),
             ("trust page", html_time),
