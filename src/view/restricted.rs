@@ -238,6 +238,10 @@ pub struct ControlView {
     pub tests: Vec<TestView>,
     /// Type 2, implemented, no test yet.
     pub untested: Option<String>,
+    /// Set when the control is shown in full under another criterion (the first in-scope one
+    /// it maps to, in catalog order): that criterion's ID. The entry is then a one-line
+    /// cross-reference, and `tests` is empty, so a control and its tests appear once.
+    pub see: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -853,8 +857,22 @@ pub fn restricted_view(
             untested: (type2 && implemented && tests.is_empty())
                 .then(|| "Not yet tested.".to_string()),
             tests,
+            see: None,
         }
     };
+    // Where each control is shown in full: the first criterion it maps to that is not "not
+    // relevant" (or, failing that, the first one at all), in catalog order.
+    let mut home: HashMap<&str, &str> = HashMap::new();
+    for pass_relevant in [true, false] {
+        for c in &assessment.criteria {
+            if pass_relevant && c.status == Status::NotRelevant {
+                continue;
+            }
+            for id in &c.controls {
+                home.entry(id.as_str()).or_insert(c.id.as_str());
+            }
+        }
+    }
     let mut testing_categories: Vec<TestingCategory> = Vec::new();
     for c in &assessment.criteria {
         let ctitle = c.category.title().to_string();
@@ -880,7 +898,22 @@ pub fn restricted_view(
             .controls
             .iter()
             .filter_map(|id| controls_by_id.get(id.as_str()))
-            .map(|&x| control_view(x))
+            .map(|&x| match home.get(x.id.value.as_str()) {
+                Some(&h) if h != c.id.as_str() => ControlView {
+                    id: x.id.value.clone(),
+                    title: x.title.value.clone(),
+                    description: String::new(),
+                    owner: String::new(),
+                    frequency: String::new(),
+                    nature: String::new(),
+                    kind: String::new(),
+                    status_note: None,
+                    tests: vec![],
+                    untested: None,
+                    see: Some(h.to_string()),
+                },
+                _ => control_view(x),
+            })
             .collect();
         let note = match c.status {
             Status::NotRelevant => Some(format!(
