@@ -161,7 +161,10 @@ pub fn build(
     opts: &BuildOptions,
 ) -> Result<BuildReport, Diagnostics> {
     let prepared = prepare(root)?;
-    let mut builder = Builder::new();
+    let mut builder = Builder {
+        pdf: crate::render::pdf::PdfEngine::one_shot(),
+        pdf_warnings: Diagnostics::default(),
+    };
     let t = Instant::now();
     let public = builder.render_public(&prepared)?;
     let html_time = t.elapsed();

@@ -118,6 +118,10 @@ impl World for MemWorld {
 /// Renders packages; keeps the fonts and one world alive between calls.
 pub struct PdfEngine {
     world: MemWorld,
+    /// A one-shot build: nothing is recompiled later, so Typst's memoization caches are dropped
+    /// as soon as the document is laid out, before the PDF export (this lowers the peak memory
+    /// of large projects a lot). `serve` keeps them, for incremental recompiles.
+    one_shot: bool,
 }
 
 impl Default for PdfEngine {
@@ -140,6 +144,15 @@ impl PdfEngine {
                 sources: Mutex::new(HashMap::new()),
                 today: Mutex::new(Datetime::from_ymd(1970, 1, 1).unwrap()),
             },
+            one_shot: false,
+        }
+    }
+
+    /// An engine for a single render (`trustbook build`): see [`PdfEngine::one_shot`].
+    pub fn one_shot() -> PdfEngine {
+        PdfEngine {
+            one_shot: true,
+            ..PdfEngine::new()
         }
     }
 
@@ -227,6 +240,9 @@ impl PdfEngine {
         }
 
         let warned = typst::compile::<PagedDocument>(&self.world);
+        if self.one_shot {
+            typst::comemo::evict(0);
+        }
         self.convert(&warned.warnings, theme, &mut warnings);
         let result = match warned.output {
             Ok(doc) => {
@@ -257,7 +273,7 @@ impl PdfEngine {
             }
             Err(errs) => Err(errs),
         };
-        typst::comemo::evict(10);
+        typst::comemo::evict(if self.one_shot { 0 } else { 10 });
         result.map_err(|errs| {
             self.convert(&errs, theme, &mut diags);
             diags.sort();
