@@ -1,6 +1,6 @@
 //! Benchmark (no harness): the full build, step by step, on the example company and on the
 //! generated large project: prepare (load + check + assess), the trust page (HTML), the package
-//! (PDF), and a second package render in the same engine (what `serve` does after an edit).
+//! (PDF), and a second package render in the same engine (what `serve` does after an edit; warm).
 //! Run with `cargo bench --bench build`; peak memory: `/usr/bin/time -v target/release/trustbook build DIR`.
 
 #[path = "../examples/gen_large.rs"]
@@ -24,6 +24,8 @@ fn bench(name: &str, dir: &Path, runs: usize) {
         (vec![], vec![], vec![], vec![], vec![]);
     let mut pages = 0;
     for _ in 0..runs {
+        // Every run starts cold, as a `trustbook build` process does: Typst's memo cache is global.
+        typst::comemo::evict(0);
         let t0 = Instant::now();
         let p = prepare(dir).unwrap_or_else(|d| panic!("{}", d.render(false)));
         let t1 = Instant::now();
