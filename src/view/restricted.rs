@@ -4,6 +4,7 @@
 //! Narratives travel as Markdown trees ([`crate::render::md_ast`]), grouped by DC 200 section,
 //! so that author text reaches Typst only as data.
 
+use crate::assess::CategoryResult;
 use crate::assess::{Assessment, FORMULA, Status};
 use crate::catalog::catalog;
 use crate::diag::Diagnostic;
@@ -286,28 +287,14 @@ pub struct ReadinessSection {
     /// "87.5".
     pub score: String,
     pub formula: String,
-    pub categories: Vec<CategoryRow>,
-    pub overall: CategoryRow,
+    pub categories: Vec<CategoryResult>,
+    pub overall: CategoryResult,
     pub legend: Vec<LegendRow>,
     pub map: Vec<MapCategory>,
     pub gaps: Vec<GapRow>,
     pub remediation: Vec<RemediationView>,
     pub content_date: String,
     pub type2: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CategoryRow {
-    pub title: String,
-    pub criteria: usize,
-    pub not_relevant: usize,
-    pub designed: usize,
-    pub effective: usize,
-    pub exceptions: usize,
-    pub gaps: usize,
-    pub design_coverage: f64,
-    pub operating_effectiveness: Option<f64>,
-    pub score: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1010,18 +997,6 @@ pub fn restricted_view(
     };
 
     // Readiness.
-    let row = |c: &crate::assess::CategoryResult| CategoryRow {
-        title: c.title.clone(),
-        criteria: c.criteria,
-        not_relevant: c.not_relevant,
-        designed: c.designed,
-        effective: c.effective,
-        exceptions: c.exceptions,
-        gaps: c.gaps,
-        design_coverage: c.design_coverage,
-        operating_effectiveness: c.operating_effectiveness,
-        score: c.score,
-    };
     let legend = Status::ALL
         .iter()
         .filter(|s| {
@@ -1068,8 +1043,8 @@ pub fn restricted_view(
         ),
         score: format!("{:.1}", assessment.score),
         formula: FORMULA.to_string(),
-        categories: assessment.categories.iter().map(row).collect(),
-        overall: row(&assessment.overall),
+        categories: assessment.categories.clone(),
+        overall: assessment.overall.clone(),
         legend,
         map,
         gaps: assessment
