@@ -260,6 +260,17 @@ pub fn assess(p: &Project) -> Assessment {
             .push(t);
     }
 
+    // The tests of a set of controls.
+    let tests_of = |cs: &[&Control]| -> Vec<&Test> {
+        cs.iter()
+            .flat_map(|x| {
+                tests_by_control
+                    .get(x.id.value.as_str())
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
     let mut criteria = Vec::new();
     for c in &cat.criteria {
         if !p.in_scope(c.category()) {
@@ -280,15 +291,7 @@ pub fn assess(p: &Project) -> Assessment {
                 ControlStatus::PartiallyImplemented | ControlStatus::Planned
             )
         });
-        let tests: Vec<&Test> = ctrls
-            .iter()
-            .flat_map(|x| {
-                tests_by_control
-                    .get(x.id.value.as_str())
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .collect();
+        let tests = tests_of(&ctrls);
         let status = if not_relevant.contains_key(c.id.as_str()) {
             Status::NotRelevant
         } else if implemented.is_empty() {
@@ -300,15 +303,7 @@ pub fn assess(p: &Project) -> Assessment {
         } else if !type2 {
             Status::Designed
         } else {
-            let itests: Vec<&Test> = implemented
-                .iter()
-                .flat_map(|x| {
-                    tests_by_control
-                        .get(x.id.value.as_str())
-                        .cloned()
-                        .unwrap_or_default()
-                })
-                .collect();
+            let itests = tests_of(&implemented);
             if itests
                 .iter()
                 .any(|t| t.result.value == TestResult::Exceptions)
