@@ -91,6 +91,8 @@ pub fn source_date_epoch() -> Option<i64> {
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub recipient: Option<String>,
+    /// Print a line to stderr as each step starts (for a terminal; large projects take seconds).
+    pub progress: bool,
 }
 
 /// Renders; keeps the Typst engine (fonts, world) alive between builds.
@@ -160,15 +162,23 @@ pub fn build(
     out: Option<&Path>,
     opts: &BuildOptions,
 ) -> Result<BuildReport, Diagnostics> {
+    let step = |what: &str| {
+        if opts.progress {
+            eprintln!("{what:>12} …");
+        }
+    };
+    step("checking");
     let prepared = prepare(root)?;
     let mut builder = Builder {
         pdf: crate::render::pdf::PdfEngine::one_shot(),
         pdf_warnings: Diagnostics::default(),
     };
     let t = Instant::now();
+    step("trust page");
     let public = builder.render_public(&prepared)?;
     let html_time = t.elapsed();
     let t = Instant::now();
+    step("package");
     let (restricted, pages) = builder.render_restricted(&prepared, opts)?;
     let pdf_time = t.elapsed();
     let out_dir = out
@@ -259,7 +269,10 @@ pub fn cli_build(dir: &Path, recipient: Option<String>, out: Option<PathBuf>, co
         return 2;
     }
     let start = Instant::now();
-    let opts = BuildOptions { recipient };
+    let opts = BuildOptions {
+        recipient,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
     match build(dir, out.as_deref(), &opts) {
         Ok(r) => {
             eprint!("{}", r.warnings.render(color));
