@@ -266,16 +266,10 @@ fn failure_summary(d: &Diagnostics) -> String {
     format!("{n} error{} ({at})", if n == 1 { "" } else { "s" })
 }
 
-/// Whether the diagnostics are the author's to fix (a missing renderer in this build is not).
-fn in_project(d: &Diagnostics) -> bool {
-    !d.items.iter().all(|x| x.code == "not-built")
-}
-
 fn problem(stage: &'static str, d: &Diagnostics) -> Problem {
     Problem {
         stage,
         text: d.render(false),
-        in_project: in_project(d),
     }
 }
 
@@ -430,9 +424,7 @@ fn rebuild_loop<R: Render>(
                         });
                     }
                     Err(d) => {
-                        if in_project(&d) {
-                            eprint!("{}", d.render(color));
-                        }
+                        eprint!("{}", d.render(color));
                         failures.push(format!("package failed: {}", failure_summary(&d)));
                         shared.update(|s| {
                             s.set_problem("package", Some(problem("package", &d)));

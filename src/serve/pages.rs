@@ -138,13 +138,8 @@ pub fn start_page(snap: &Snapshot) -> String {
     }
     b.push_str("</p>");
     for p in &snap.problems {
-        let what = if p.in_project {
-            "errors"
-        } else {
-            "not available"
-        };
         b.push_str(&format!(
-            "<h2 class=\"bad\">{}: {what}</h2><pre>{}</pre>",
+            "<h2 class=\"bad\">{}: errors</h2><pre>{}</pre>",
             escape(&capitalize(p.stage)),
             escape(&p.text)
         ));
@@ -232,7 +227,6 @@ mod tests {
             Some(Problem {
                 stage: "check",
                 text: "error: <script>alert(1)</script> at content/a.yaml:3:5".into(),
-                in_project: true,
             }),
         );
         let html = b"<html><body><p>x</p></BODY></html>";

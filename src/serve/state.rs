@@ -76,8 +76,6 @@ pub struct Problem {
     pub stage: &'static str,
     /// Diagnostics rendered without colour (rustc-style, with file:line:column).
     pub text: String,
-    /// Whether the author can fix it in the project (false: e.g. a renderer missing from this build).
-    pub in_project: bool,
 }
 
 /// The state every request reads and the rebuild loop writes.
@@ -119,12 +117,11 @@ impl Snapshot {
         }
     }
 
-    /// The overlay text: every problem the author can fix, or `None` when the project is good.
+    /// The overlay text: every current problem, or `None` when the project is good.
     pub fn overlay(&self) -> Option<String> {
         let parts: Vec<String> = self
             .problems
             .iter()
-            .filter(|p| p.in_project)
             .map(|p| format!("[{}]\n{}", p.stage, p.text.trim_end()))
             .collect();
         if parts.is_empty() {
@@ -204,7 +201,6 @@ mod tests {
                 Some(Problem {
                     stage: "check",
                     text: "error: x".into(),
-                    in_project: true,
                 }),
             );
             Bump::NONE
@@ -215,19 +211,5 @@ mod tests {
         sh.update(|_| Bump::trust(true));
         let s = sh.lock();
         assert_eq!((s.gen_all, s.gen_trust, s.gen_package), (2, 2, 1));
-    }
-
-    #[test]
-    fn problems_outside_the_project_stay_off_the_overlay() {
-        let mut s = Snapshot::default();
-        s.set_problem(
-            "package",
-            Some(Problem {
-                stage: "package",
-                text: "renderer missing".into(),
-                in_project: false,
-            }),
-        );
-        assert_eq!(s.overlay(), None);
     }
 }
