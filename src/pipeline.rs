@@ -24,9 +24,18 @@ pub struct Prepared {
     /// Warnings (errors stop before this point).
     pub diagnostics: Diagnostics,
     pub theme: Theme,
-    /// SHA-256 over every file under content/ (path and bytes), for the ledger and the package.
-    pub content_digest: String,
+    /// SHA-256 over every file under content/, computed on first use (only the package and the
+    /// ledger need it, so serve's trust-page rebuild never reads the evidence files for it).
+    digest: std::sync::OnceLock<String>,
     pub load_time: Duration,
+}
+
+impl Prepared {
+    /// SHA-256 over every file under content/ (path and bytes), for the ledger and the package.
+    pub fn content_digest(&self) -> &str {
+        self.digest
+            .get_or_init(|| content_digest(&self.project.root.join("content")))
+    }
 }
 
 /// Loads, checks and assesses the project at `root`; returns every diagnostic if there are errors.
@@ -42,13 +51,12 @@ pub fn prepare(root: &Path) -> Result<Prepared, Diagnostics> {
     }
     let assessment = assess(&project);
     let theme = Theme::load(root, "default");
-    let content_digest = content_digest(&root.join("content"));
     Ok(Prepared {
         project,
         assessment,
         diagnostics: loaded.diagnostics,
         theme,
-        content_digest,
+        digest: std::sync::OnceLock::new(),
         load_time: t.elapsed(),
     })
 }
@@ -56,7 +64,6 @@ pub fn prepare(root: &Path) -> Result<Prepared, Diagnostics> {
 /// SHA-256 over the sorted (relative path, bytes) of every file under `content`.
 pub fn content_digest(content: &Path) -> String {
     let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(content)
-        .sort_by_file_name()
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
@@ -132,7 +139,7 @@ impl Builder {
     ) -> Result<(Files, usize), Diagnostics> {
         let pdf_opts = crate::render::pdf::PdfOptions {
             recipient: opts.recipient.clone(),
-            content_digest: p.content_digest.clone(),
+            content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
         let out = self
@@ -213,7 +220,7 @@ pub fn build(
         let line = format!(
             "{date},{},{},{}",
             csv_field(r),
-            prepared.content_digest,
+            prepared.content_digest(),
             pdf_sha256
         );
         output::append_line(

@@ -632,7 +632,7 @@ mod stand_in {
             let mut f = Files::new();
             f.insert(
                 PDF_NAME.into(),
-                format!("%PDF-1.7 {}", p.content_digest).into_bytes(),
+                format!("%PDF-1.7 {}", p.content_digest()).into_bytes(),
             );
             Ok((f, 1))
         }
