@@ -91,9 +91,15 @@ fn ser_loc<S: serde::Serializer>(loc: &Option<Loc>, s: S) -> Result<S::Ok, S::Er
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> Self {
+    /// A diagnostic of the given severity, without label, hint or related places.
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        loc: Option<Loc>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
-            severity: Severity::Error,
+            severity,
             code,
             message: message.into(),
             loc,
@@ -102,16 +108,11 @@ impl Diagnostic {
             related: vec![],
         }
     }
+    pub fn error(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, loc, message)
+    }
     pub fn warning(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            code,
-            message: message.into(),
-            loc,
-            label: None,
-            hint: None,
-            related: vec![],
-        }
+        Self::new(Severity::Warning, code, loc, message)
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

@@ -40,17 +40,20 @@ impl Affects {
     }
 }
 
-/// A theme's HTML templates only affect the trust page, its Typst files only the package;
-/// everything else (content, configuration) affects both.
-pub fn affects(root: &Path, path: &Path) -> Affects {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<&str> = rel
-        .components()
+/// The names of a relative path's components (`themes/default/html/x.html` → 4 names).
+fn parts(rel: &Path) -> Vec<&str> {
+    rel.components()
         .filter_map(|c| match c {
             Component::Normal(s) => s.to_str(),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// A theme's HTML templates only affect the trust page, its Typst files only the package;
+/// everything else (content, configuration) affects both.
+pub fn affects(root: &Path, path: &Path) -> Affects {
+    let parts = parts(path.strip_prefix(root).unwrap_or(path));
     match parts.as_slice() {
         ["themes", _, "html", ..] => Affects {
             trust: true,
@@ -101,13 +104,7 @@ pub fn is_relevant_path(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };
-    let parts: Vec<&str> = rel
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => s.to_str(),
-            _ => None,
-        })
-        .collect();
+    let parts = parts(rel);
     let Some(first) = parts.first() else {
         return false;
     };
