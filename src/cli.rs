@@ -115,6 +115,17 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Explain a diagnostic code: print the book's page for it, with a bad and a fixed example.
+    ///
+    /// Every problem `check` prints names its code (error[unknown-criterion]) and ends its hint
+    /// with the command to explain it. Without a code, lists every code.
+    #[command(
+        after_help = "Examples:\n  trustbook explain unknown-criterion\n  trustbook explain        # list the codes"
+    )]
+    Explain {
+        /// The diagnostic code, e.g. unknown-criterion.
+        code: Option<String>,
+    },
     /// Write a JSON Schema for every record kind into <DIR>/schemas/.
     ///
     /// Point your editor's YAML language server at them (init does this for you) to get

@@ -201,7 +201,7 @@ fn paint(s: &str, code: &str, color: bool) -> String {
 ///    |
 /// 12 |   criteria: [CC9.9]
 ///    |              ^^^^^ unknown criterion
-///    = hint: did you mean `CC9.2`?
+///    = hint: did you mean `CC9.2`? (trustbook explain unknown-criterion)
 /// ```
 pub fn render_one(d: &Diagnostic, source: Option<&Arc<str>>, color: bool) -> String {
     let mut out = String::new();
@@ -216,9 +216,7 @@ pub fn render_one(d: &Diagnostic, source: Option<&Arc<str>>, color: bool) -> Str
         paint(&format!(": {}", d.message), "1", color)
     );
     let Some(loc) = &d.loc else {
-        if let Some(h) = &d.hint {
-            let _ = writeln!(out, "  = hint: {h}");
-        }
+        let _ = writeln!(out, "  = {} {}", paint("hint:", "1", color), hint_line(d));
         return out;
     };
     let line_text = source.and_then(|s| s.lines().nth(loc.line.saturating_sub(1) as usize));
@@ -257,10 +255,23 @@ pub fn render_one(d: &Diagnostic, source: Option<&Arc<str>>, color: bool) -> Str
             r.message, r.file, r.line, r.column
         );
     }
-    if let Some(h) = &d.hint {
-        let _ = writeln!(out, "{pad} = {} {h}", paint("hint:", "1", color));
-    }
+    let _ = writeln!(
+        out,
+        "{pad} = {} {}",
+        paint("hint:", "1", color),
+        hint_line(d)
+    );
     out
+}
+
+/// The hint as printed: the diagnostic's hint (if any) followed by the command that explains its
+/// code, so every printed problem says where to read more.
+pub fn hint_line(d: &Diagnostic) -> String {
+    let more = crate::explain::pointer(d.code);
+    match d.hint.as_deref().map(str::trim_end) {
+        Some(h) if !h.is_empty() => format!("{h} {more}"),
+        _ => more,
+    }
 }
 
 /// The closest candidate to `word` by edit distance, if close enough to be a plausible typo.

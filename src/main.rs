@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         } => trustbook::serve::cli_serve(&dir, port, bind, open, color),
         Command::Init { dir } => trustbook::init::cli_init(&dir),
         Command::Schema { dir } => trustbook::schema::cli_schema(&dir),
+        Command::Explain { code } => trustbook::explain::cli_explain(code.as_deref()),
     };
     ExitCode::from(code)
 }

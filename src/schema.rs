@@ -139,15 +139,46 @@ fn defs() -> Value {
     let cat = catalog();
     let criteria: Vec<&str> = cat.criteria.iter().map(|c| c.id.as_str()).collect();
     let annex: Vec<&str> = cat.annex_a.iter().map(|c| c.id.as_str()).collect();
+    // Completion labels, as the YAML language server reads them: `enumDescriptions` (plain) and
+    // `markdownEnumDescriptions`, one per `enum` entry, in the same order.
+    let criteria_plain: Vec<String> = cat
+        .criteria
+        .iter()
+        .map(|c| format!("{} ({}, {})", c.title, c.category_name, c.group))
+        .collect();
+    let criteria_md: Vec<String> = cat
+        .criteria
+        .iter()
+        .map(|c| {
+            format!(
+                "**{}**: {}  \n_{} · {}_",
+                c.id, c.title, c.category_name, c.group
+            )
+        })
+        .collect();
+    let annex_plain: Vec<String> = cat
+        .annex_a
+        .iter()
+        .map(|c| format!("{} ({})", c.title, c.theme))
+        .collect();
+    let annex_md: Vec<String> = cat
+        .annex_a
+        .iter()
+        .map(|c| format!("**{}**: {}  \n_{}_", c.id, c.title, c.theme))
+        .collect();
     json!({
         "criterion": {
             "type": "string",
             "enum": criteria,
+            "enumDescriptions": criteria_plain,
+            "markdownEnumDescriptions": criteria_md,
             "description": "A criterion of the 2017 Trust Services Criteria (revised points of focus, 2022), e.g. CC6.1, A1.2, C1.1."
         },
         "annex-a": {
             "type": "string",
             "enum": annex,
+            "enumDescriptions": annex_plain,
+            "markdownEnumDescriptions": annex_md,
             "description": "An ISO/IEC 27001:2022 Annex A control, e.g. A.5.18."
         }
     })
@@ -745,6 +776,105 @@ mod tests {
         assert_eq!(
             s["$defs"]["criterion"]["enum"].as_array().unwrap().len(),
             61
+        );
+    }
+
+    /// Every property schema in `v`, with its path, recursively.
+    fn all_properties<'a>(v: &'a Value, path: &str, out: &mut Vec<(String, &'a Value)>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::Object(props)) = o.get("properties") {
+                    for (k, p) in props {
+                        out.push((format!("{path}.{k}"), p));
+                    }
+                }
+                // Conditions (`allOf` of if/then/else) restate properties to constrain them;
+                // the descriptions are on the properties themselves.
+                for (k, x) in o.iter().filter(|(k, _)| k.as_str() != "allOf") {
+                    all_properties(x, &format!("{path}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    all_properties(x, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_field_has_a_real_description() {
+        let mut n = 0;
+        for k in KINDS {
+            let s = schema(k.name).unwrap();
+            let mut props = Vec::new();
+            all_properties(&s, k.name, &mut props);
+            for (path, p) in props {
+                let name = path.rsplit('.').next().unwrap();
+                let d = p["description"].as_str().unwrap_or("");
+                // `object` falls back to "`name`" for a field without a spec.
+                assert!(
+                    d.len() > 12 && d != format!("`{name}`"),
+                    "{path} has no description of its own: {d:?}"
+                );
+                n += 1;
+            }
+        }
+        assert!(n > 80, "{n}");
+    }
+
+    #[test]
+    fn criteria_and_annex_completions_carry_their_titles() {
+        let s = schema("control").unwrap();
+        let cat = crate::catalog::catalog();
+        for (def, count) in [("criterion", cat.criteria.len()), ("annex-a", 93)] {
+            let d = &s["$defs"][def];
+            let ids = d["enum"].as_array().unwrap();
+            assert_eq!(ids.len(), count);
+            for key in ["enumDescriptions", "markdownEnumDescriptions"] {
+                let descs = d[key].as_array().unwrap();
+                assert_eq!(descs.len(), ids.len(), "{def}.{key}");
+            }
+        }
+        let d = &s["$defs"]["criterion"];
+        let ids: Vec<&str> = d["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        let i = ids.iter().position(|x| *x == "CC6.1").unwrap();
+        let title = &cat.criterion("CC6.1").unwrap().title;
+        assert!(
+            d["enumDescriptions"][i]
+                .as_str()
+                .unwrap()
+                .starts_with(title.as_str()),
+            "{}",
+            d["enumDescriptions"][i]
+        );
+        assert!(
+            d["markdownEnumDescriptions"][i]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("**CC6.1**: {title}")),
+            "{}",
+            d["markdownEnumDescriptions"][i]
+        );
+        let a = &s["$defs"]["annex-a"];
+        let j = a["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| x == "A.5.18")
+            .unwrap();
+        let annex_title = &cat.annex("A.5.18").unwrap().title;
+        assert!(
+            a["enumDescriptions"][j]
+                .as_str()
+                .unwrap()
+                .starts_with(annex_title.as_str())
         );
     }
 

@@ -1,0 +1,714 @@
+//! The book in docs/ against the code: every page SUMMARY.md links exists, every diagnostic code
+//! the source can emit has a page of the agreed shape (and `trustbook explain` prints it), and the
+//! format reference has an entry for every field of every record kind, with the schema's
+//! required-ness and allowed values, so the documentation cannot drift from the tool.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Markdown without code: fenced blocks and inline code spans removed (links there are examples).
+fn without_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        for (i, part) in line.split('`').enumerate() {
+            if i % 2 == 0 {
+                out.push_str(part);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Relative Markdown link targets `](target)` of a text (without anchors; web links and code
+/// skipped).
+fn links(text: &str) -> Vec<String> {
+    let text = without_code(text);
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("](") {
+        rest = &rest[i + 2..];
+        let Some(end) = rest.find(')') else { break };
+        let target = rest[..end].split('#').next().unwrap_or("").trim();
+        if !target.is_empty()
+            && !target.contains("://")
+            && !target.starts_with("mailto:")
+            && !target.contains(' ')
+        {
+            out.push(target.to_string());
+        }
+    }
+    out
+}
+
+/// SUMMARY.md without its HTML comments (the block listing pages expected from other branches).
+fn summary() -> String {
+    strip_comments(&read("docs/src/SUMMARY.md"))
+}
+
+/// Markdown without its HTML comments.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("-->") {
+            Some(j) => rest = &rest[i + j + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn diagnostic_pages() -> BTreeMap<String, String> {
+    let dir = root().join("docs/src/diagnostics");
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "md") {
+            let code = p.file_stem().unwrap().to_string_lossy().to_string();
+            if code != "README" {
+                out.insert(code, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_page_linked_from_summary_exists() {
+    let s = summary();
+    let targets = links(&s);
+    assert!(
+        targets.len() >= 60,
+        "SUMMARY.md links only {} pages",
+        targets.len()
+    );
+    let src = root().join("docs/src");
+    for t in &targets {
+        assert!(
+            src.join(t).is_file(),
+            "SUMMARY.md links {t}, which does not exist under docs/src/"
+        );
+    }
+    // book.toml exists and points at src/.
+    let book = read("docs/book.toml");
+    assert!(book.contains("[book]"), "{book}");
+}
+
+#[test]
+fn every_page_of_the_book_is_in_summary() {
+    let s = summary();
+    let linked: BTreeSet<String> = links(&s).into_iter().collect();
+    let src = root().join("docs/src");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let p = e.path();
+        if p.extension().is_none_or(|x| x != "md") || p.ends_with("SUMMARY.md") {
+            continue;
+        }
+        let rel = p
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        assert!(
+            linked.contains(&rel),
+            "docs/src/{rel} is not linked from docs/src/SUMMARY.md: add a line for it"
+        );
+    }
+}
+
+#[test]
+fn relative_links_in_the_book_and_readme_resolve() {
+    let src = root().join("docs/src");
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&src)
+        .into_iter()
+        .flatten()
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.push(root().join("README.md"));
+    let mut checked = 0;
+    for f in files {
+        let text = strip_comments(&std::fs::read_to_string(&f).unwrap());
+        let dir = f.parent().unwrap();
+        for t in links(&text) {
+            let target = dir.join(&t);
+            assert!(
+                target.exists(),
+                "{} links {t}, which does not exist",
+                f.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links checked");
+}
+
+#[test]
+fn readme_is_short_and_links_into_the_book() {
+    let r = read("README.md");
+    assert!(r.lines().count() < 90, "README.md has grown long again");
+    let first_block = r
+        .split("```sh")
+        .nth(1)
+        .expect("a sh block with the commands");
+    let first = first_block.lines().nth(1).unwrap_or("");
+    assert!(
+        first.starts_with("cargo run --release -- build"),
+        "the README's first command must stay `cargo run --release -- build`: {first}"
+    );
+    assert!(first_block.contains("scripts/test"), "{first_block}");
+    assert!(
+        r.contains("docs/src/getting-started.md"),
+        "no link to the book"
+    );
+    for img in [
+        "docs/images/package-cover.png",
+        "docs/images/package-page.png",
+        "docs/images/trust-page.png",
+    ] {
+        assert!(r.contains(img), "README.md shows no {img}");
+        let len = std::fs::metadata(root().join(img)).unwrap().len();
+        assert!(len < 300_000, "{img} is {len} bytes; keep images small");
+    }
+}
+
+// ------------------------------------------------------------------ diagnostics
+
+/// Every code a `Diagnostic::error/warning/new("code", …)` call or a `.code = "code"` assignment
+/// in src/ can produce.
+fn emitted_codes() -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(root().join("src"))
+        .into_iter()
+        .flatten()
+    {
+        let p = e.path();
+        if p.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(p).unwrap();
+        let file = p.strip_prefix(root()).unwrap().display().to_string();
+        let mut found = |code: &str| {
+            out.entry(code.to_string()).or_insert_with(|| file.clone());
+        };
+        for pat in [
+            "Diagnostic::error(",
+            "Diagnostic::warning(",
+            "Diagnostic::new(",
+        ] {
+            for (i, _) in text.match_indices(pat) {
+                let mut rest = text[i + pat.len()..].trim_start();
+                if let Some(r) = rest.strip_prefix("Severity::") {
+                    let comma = r.find(',').unwrap();
+                    rest = r[comma + 1..].trim_start();
+                }
+                if let Some(r) = rest.strip_prefix('"') {
+                    found(&r[..r.find('"').unwrap()]);
+                }
+            }
+        }
+        for (i, _) in text.match_indices(".code = \"") {
+            let r = &text[i + ".code = \"".len()..];
+            found(&r[..r.find('"').unwrap()]);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_emitted_diagnostic_code_has_a_page_and_every_page_a_code() {
+    let codes = emitted_codes();
+    // The scanner must see the codes it is meant to see.
+    for known in [
+        "unknown-criterion",
+        "yaml-syntax",
+        "unknown-section",
+        "template",
+        "over-claim",
+    ] {
+        assert!(codes.contains_key(known), "scanner missed {known}");
+    }
+    assert!(codes.len() >= 40, "{codes:?}");
+    let pages = diagnostic_pages();
+    let missing: Vec<String> = codes
+        .iter()
+        .filter(|(c, _)| !pages.contains_key(*c))
+        .map(|(c, f)| format!("{c} (emitted in {f})"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "diagnostic codes without a page docs/src/diagnostics/<code>.md: {missing:?}"
+    );
+    let stale: Vec<&String> = pages.keys().filter(|c| !codes.contains_key(*c)).collect();
+    assert!(
+        stale.is_empty(),
+        "pages for codes nothing emits (renamed or removed?): {stale:?}"
+    );
+    // `trustbook explain` embeds exactly these pages.
+    let embedded: Vec<&str> = trustbook::explain::codes().collect();
+    let on_disk: Vec<&str> = pages.keys().map(|s| s.as_str()).collect();
+    assert_eq!(embedded, on_disk);
+}
+
+#[test]
+fn diagnostic_pages_have_the_agreed_shape_and_are_in_summary() {
+    let s = summary();
+    let linked: BTreeSet<String> = links(&s).into_iter().collect();
+    for (code, text) in diagnostic_pages() {
+        let at = format!("docs/src/diagnostics/{code}.md");
+        assert!(
+            text.starts_with(&format!("# {code}\n")),
+            "{at} must start with `# {code}`"
+        );
+        let intro = text
+            .lines()
+            .skip(1)
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        assert!(
+            !intro.starts_with('#') && !intro.starts_with("```"),
+            "{at}: say what the code means before the example"
+        );
+        let whole = text.replace('\n', " ");
+        assert!(
+            whole.contains("error") || whole.contains("warning"),
+            "{at} must say whether it is an error or a warning"
+        );
+        let ex = text
+            .find("\n## Example\n")
+            .unwrap_or_else(|| panic!("{at}: no `## Example`"));
+        let fix = text
+            .find("\n## Fix\n")
+            .unwrap_or_else(|| panic!("{at}: no `## Fix`"));
+        assert!(ex < fix, "{at}: Example comes before Fix");
+        for (name, part) in [("Example", &text[ex..fix]), ("Fix", &text[fix..])] {
+            let fence = part
+                .lines()
+                .find(|l| l.starts_with("```"))
+                .unwrap_or_else(|| panic!("{at}: {name} has no code block"));
+            assert!(
+                fence == "```yaml" || fence == "```markdown",
+                "{at}: {name} block is `{fence}`, use ```yaml or ```markdown"
+            );
+            assert!(
+                part.matches("```").count() >= 2,
+                "{at}: {name} block not closed"
+            );
+        }
+        assert_ne!(
+            text[ex..fix].replace("## Example", ""),
+            text[fix..].replace("## Fix", ""),
+            "{at}: the fix must differ from the example"
+        );
+        assert!(
+            linked.contains(&format!("diagnostics/{code}.md")),
+            "{at} is not linked from SUMMARY.md"
+        );
+    }
+}
+
+fn trustbook(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn explain_prints_the_page_of_a_code() {
+    let out = trustbook(&["explain", "unknown-criterion"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, read("docs/src/diagnostics/unknown-criterion.md"));
+}
+
+#[test]
+fn explain_unknown_code_exits_2_with_did_you_mean() {
+    let out = trustbook(&["explain", "unknown-critrion"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("`unknown-critrion` is not a trustbook diagnostic code"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `unknown-criterion`?"), "{err}");
+    assert!(out.stdout.is_empty());
+    let out = trustbook(&["explain", "zzzz"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("run `trustbook explain` to list them"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_without_a_code_lists_every_code() {
+    let out = trustbook(&["explain"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for code in diagnostic_pages().keys() {
+        assert!(
+            text.lines().any(|l| l.trim() == code),
+            "{code} not listed:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn every_printed_hint_ends_with_the_code_to_explain() {
+    // A project with several problems, printed by `trustbook check`.
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("controls")).unwrap();
+    std::fs::write(
+        content.join("trustbook.yaml"),
+        "organization: { name: Acme }\nsystem: { name: Acme Cloud }\nreport:\n  type: type2\n  categories: [availability]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("controls/a.yaml"),
+        "- id: AC-01\n  title: Reviews\n  description: d\n  owner: CTO\n  frequency: quarterly\n  nature: manual\n  kind: detective\n  status: implemented\n  criteria: [CC9.9]\n  colour: red\n",
+    )
+    .unwrap();
+    let out = trustbook(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let mut seen = 0;
+    let mut code = String::new();
+    for line in err.lines() {
+        if let Some(rest) = line
+            .strip_prefix("error[")
+            .or_else(|| line.strip_prefix("warning["))
+        {
+            code = rest[..rest.find(']').unwrap()].to_string();
+            seen += 1;
+        }
+        if line.trim_start().starts_with("= hint:") {
+            assert!(
+                line.ends_with(&format!("(trustbook explain {code})")),
+                "hint line does not end with the code to explain: {line}"
+            );
+        }
+    }
+    let hints = err.matches("= hint:").count();
+    assert!(seen >= 3, "{err}");
+    assert_eq!(hints, seen, "every diagnostic has a hint line:\n{err}");
+}
+
+// ------------------------------------------------------------------ format reference
+
+/// One field of a record kind as the JSON Schema describes it.
+#[derive(Debug)]
+struct Field {
+    path: String,
+    required: bool,
+    allowed: Option<Vec<String>>,
+}
+
+fn unwrap_nullable(v: &Value) -> &Value {
+    if let Some(alts) = v["anyOf"].as_array()
+        && alts.len() == 2
+        && alts[1] == serde_json::json!({ "type": "null" })
+    {
+        return &alts[0];
+    }
+    v
+}
+
+/// The object schema inside a property (through lists and alternatives), and whether it is the
+/// item of a list.
+fn object_in(v: &Value) -> Option<(&Value, bool)> {
+    if v.get("properties").is_some() {
+        return Some((v, false));
+    }
+    if v["type"] == "array" {
+        return object_in(&v["items"]).map(|(o, _)| (o, true));
+    }
+    v["anyOf"].as_array()?.iter().find_map(object_in)
+}
+
+/// The enumerated values of a property (not through `$ref`: criterion and Annex A IDs are
+/// documented as ID kinds, not listed).
+fn enum_in(v: &Value) -> Option<Vec<String>> {
+    if let Some(e) = v["enum"].as_array() {
+        return Some(e.iter().map(|x| x.as_str().unwrap().to_string()).collect());
+    }
+    if v.get("items").is_some()
+        && let Some(e) = enum_in(&v["items"])
+    {
+        return Some(e);
+    }
+    v["anyOf"].as_array()?.iter().find_map(enum_in)
+}
+
+fn walk(obj: &Value, prefix: &str, out: &mut Vec<Field>) {
+    let required: Vec<&str> = obj["required"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    for (name, prop) in obj["properties"].as_object().unwrap() {
+        let path = format!("{prefix}{name}");
+        let inner = unwrap_nullable(prop);
+        out.push(Field {
+            path: path.clone(),
+            required: required.contains(&name.as_str()),
+            allowed: enum_in(inner),
+        });
+        if let Some((o, list)) = object_in(inner) {
+            let p = if list {
+                format!("{path}[].")
+            } else {
+                format!("{path}.")
+            };
+            walk(o, &p, out);
+        }
+    }
+}
+
+/// The `### \`path\`` entries of a reference page: path → entry text.
+fn entries(page: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut cur: Option<(String, String)> = None;
+    for line in page.lines() {
+        if line.starts_with("#") {
+            if let Some((k, v)) = cur.take() {
+                out.insert(k, v);
+            }
+            if let Some(rest) = line.strip_prefix("### `") {
+                let name = rest.trim_end().trim_end_matches('`').to_string();
+                cur = Some((name, String::new()));
+            }
+            continue;
+        }
+        if let Some((_, v)) = cur.as_mut() {
+            v.push_str(line);
+            v.push('\n');
+        }
+    }
+    if let Some((k, v)) = cur.take() {
+        out.insert(k, v);
+    }
+    out
+}
+
+/// Which page documents each schema kind.
+fn page_of(kind: &str) -> &'static str {
+    match kind {
+        "trustbook" => "docs/src/format/trustbook.md",
+        "control" => "docs/src/format/controls.md",
+        "test" => "docs/src/format/tests.md",
+        "evidence" => "docs/src/format/evidence.md",
+        "vendor" => "docs/src/format/vendors.md",
+        "cuec" => "docs/src/format/cuecs.md",
+        "remediation" => "docs/src/format/remediation.md",
+        "narrative" => "docs/src/format/narratives.md",
+        other => panic!(
+            "the record kind `{other}` has no page in the format reference: add docs/src/format/<kind>.md and a line here"
+        ),
+    }
+}
+
+#[test]
+fn format_reference_documents_every_field_as_the_code_reads_it() {
+    let mut total = 0;
+    for k in trustbook::schema::KINDS {
+        let schema = trustbook::schema::schema(k.name).unwrap();
+        let mut fields = Vec::new();
+        walk(&schema["$defs"]["record"], "", &mut fields);
+        let rel = page_of(k.name);
+        let page = read(rel);
+        let entries = entries(&page);
+        for f in &fields {
+            total += 1;
+            let e = entries.get(&f.path).unwrap_or_else(|| {
+                panic!(
+                    "{rel} has no entry `### \\`{}\\`` for the field the loader reads",
+                    f.path
+                )
+            });
+            let at = format!("{rel}, `{}`", f.path);
+            assert!(e.contains("- **Type:** "), "{at}: no Type line");
+            let req = e
+                .lines()
+                .find_map(|l| l.strip_prefix("- **Required:** "))
+                .unwrap_or_else(|| panic!("{at}: no Required line"));
+            assert_eq!(
+                req.starts_with("yes"),
+                f.required,
+                "{at}: Required says `{req}`, the schema says required = {}",
+                f.required
+            );
+            assert!(
+                req.starts_with("yes") || req.starts_with("no"),
+                "{at}: Required must start with yes or no"
+            );
+            if !f.required {
+                assert!(
+                    e.contains("- **Default:** "),
+                    "{at}: an optional field needs a Default line"
+                );
+            }
+            let allowed = e
+                .lines()
+                .find_map(|l| l.strip_prefix("- **Allowed values:** "));
+            match (&f.allowed, allowed) {
+                (Some(want), Some(line)) => {
+                    let got: Vec<String> = line
+                        .split(", ")
+                        .map(|v| v.trim().trim_matches('`').to_string())
+                        .collect();
+                    assert_eq!(&got, want, "{at}: allowed values differ from the code");
+                }
+                (Some(want), None) => panic!("{at}: no Allowed values line (want {want:?})"),
+                (None, Some(line)) => {
+                    panic!("{at}: lists allowed values `{line}` but the field takes any value")
+                }
+                (None, None) => {}
+            }
+            assert!(
+                e.contains("```yaml\n"),
+                "{at}: needs an example (a ```yaml block)"
+            );
+            let prose = e
+                .split("```")
+                .next()
+                .unwrap_or("")
+                .lines()
+                .filter(|l| !l.starts_with("- **") && !l.starts_with("  ") && !l.is_empty())
+                .count();
+            assert!(
+                prose >= 1,
+                "{at}: say what the field means before the example"
+            );
+        }
+        let known: BTreeSet<&str> = fields.iter().map(|f| f.path.as_str()).collect();
+        for name in entries.keys() {
+            assert!(
+                known.contains(name.as_str()),
+                "{rel} documents `{name}`, which the loader does not read"
+            );
+        }
+    }
+    assert!(total > 80, "only {total} fields walked");
+}
+
+#[test]
+fn ci_workflow_example_is_valid_and_does_what_the_book_says() {
+    let rel = "docs/.github/workflows/trust-page.yml";
+    let text = read(rel);
+    let v: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let on = &v["on"];
+    assert!(
+        on.get("pull_request").is_some(),
+        "{rel}: runs on pull requests"
+    );
+    assert_eq!(
+        on["push"]["branches"][0], "main",
+        "{rel}: publishes from main"
+    );
+    let jobs = v["jobs"].as_object().unwrap();
+    let runs: Vec<String> = jobs
+        .values()
+        .flat_map(|j| j["steps"].as_array().unwrap().iter())
+        .filter_map(|s| s["run"].as_str().map(String::from))
+        .collect();
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("trustbook check --format github")),
+        "{runs:?}"
+    );
+    assert!(
+        runs.iter().any(|r| r.contains("trustbook build")),
+        "{runs:?}"
+    );
+    let uses: Vec<&str> = jobs
+        .values()
+        .flat_map(|j| j["steps"].as_array().unwrap().iter())
+        .filter_map(|s| s["uses"].as_str())
+        .collect();
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("actions/upload-pages-artifact")),
+        "{uses:?}"
+    );
+    assert!(
+        uses.iter().any(|u| u.starts_with("actions/deploy-pages")),
+        "{uses:?}"
+    );
+    assert!(text.contains("path: output/public"), "{rel}");
+    // The deploy job only runs on main.
+    let deploy = jobs
+        .values()
+        .find(|j| {
+            j["steps"].as_array().unwrap().iter().any(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.contains("deploy-pages"))
+            })
+        })
+        .unwrap();
+    assert!(
+        deploy["if"]
+            .as_str()
+            .unwrap_or("")
+            .contains("refs/heads/main"),
+        "{deploy}"
+    );
+}
+
+#[test]
+fn test_script_runs_every_check_and_ci_calls_exactly_it() {
+    let script = read("scripts/test");
+    for needle in [
+        "poppler-utils",
+        "chromium",
+        "npm ci",
+        "cargo fmt --all -- --check",
+        "cargo clippy --all-targets -- -D warnings",
+        "cargo test",
+    ] {
+        assert!(script.contains(needle), "scripts/test lacks `{needle}`");
+    }
+    let ci = read(".ci/run");
+    let commands: Vec<&str> = ci
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.starts_with("set ") && !l.starts_with("cd "))
+        .collect();
+    assert_eq!(commands, ["exec scripts/test"], ".ci/run: {ci}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(root().join("scripts/test"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert!(mode & 0o111 != 0, "scripts/test must be executable");
+    }
+}
