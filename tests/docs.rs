@@ -723,3 +723,161 @@ fn test_script_runs_every_check_and_ci_calls_exactly_it() {
         assert!(mode & 0o111 != 0, "scripts/test must be executable");
     }
 }
+
+// ------------------------------------------------------------------ the examples are real
+
+/// Codes whose example cannot be replayed as project files, with the reason.
+const NOT_REPLAYED: &[(&str, &str)] = &[
+    ("io", "needs an unreadable file or a full disk"),
+    ("no-project", "is about a missing project"),
+    ("not-utf8", "a Markdown page cannot hold invalid UTF-8"),
+    ("file-too-large", "needs a 16 MB file"),
+    ("theme", "the built-in theme always has its entry file"),
+    ("unsafe-logo", "the example is an SVG described in comments"),
+    (
+        "unshowable-character",
+        "the example's vendor would need a full project to render",
+    ),
+];
+
+/// Codes only a build reports (rendering), replayed with `trustbook build`.
+const BUILD_ONLY: &[&str] = &["image-not-found", "image-without-alt", "template"];
+
+/// A clean Type 2 project the examples are written into: planned controls AC-01 (quarterly),
+/// AC-03 (daily), IR-03 and VM-02 in content/controls/access.yaml, an evidence file, a logo.
+fn scaffold(dir: &std::path::Path) {
+    let w = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        "content/trustbook.yaml",
+        "organization: { name: Example Inc }\nsystem: { name: Example Platform }\nreport:\n  type: type2\n  period: { start: 2026-01-01, end: 2026-06-30 }\n  categories: [security]\n",
+    );
+    let mut controls = String::new();
+    for (id, freq) in [
+        ("AC-01", "quarterly"),
+        ("AC-03", "daily"),
+        ("IR-03", "annual"),
+        ("VM-02", "annual"),
+    ] {
+        controls.push_str(&format!(
+            "- id: {id}\n  title: Control {id}\n  description: What {id} does.\n  owner: Head of Security\n  frequency: {freq}\n  nature: manual\n  kind: detective\n  status: planned\n  criteria: [CC6.2]\n"
+        ));
+    }
+    w("content/controls/access.yaml", &controls);
+    w(
+        "content/evidence/files/access-review-q1.csv",
+        "user,access,decision\nalice,admin,kept\nbob,read-only,removed\n",
+    );
+    w(
+        "content/assets/diagram.png",
+        "\u{89}PNG\r\n\u{1a}\n not a real picture, only its name is looked up",
+    );
+}
+
+/// The first fenced block after `heading` in a page: (language, file it is about, body).
+fn block(page: &str, heading: &str) -> (String, Option<String>, String) {
+    let part = &page[page.find(heading).unwrap()..];
+    let start = part.find("```").unwrap();
+    let rest = &part[start + 3..];
+    let nl = rest.find('\n').unwrap();
+    let lang = rest[..nl].to_string();
+    let body = &rest[nl + 1..rest.find("\n```").unwrap() + 1];
+    let first = body.lines().next().unwrap_or("");
+    let file = first
+        .strip_prefix("# ")
+        .or_else(|| first.strip_prefix("<!-- "))
+        .map(|f| f.split_whitespace().next().unwrap_or("").to_string())
+        .filter(|f| f.starts_with("content/") || f.starts_with("themes/"));
+    let body = if file.is_some() && lang == "markdown" {
+        body.split_once('\n').map(|x| x.1).unwrap_or("").to_string()
+    } else {
+        body.to_string()
+    };
+    (lang, file, body)
+}
+
+/// Writes a block into the project; trustbook.yaml snippets without an organization get the
+/// scaffold's organization and system.
+fn apply(dir: &std::path::Path, file: &str, body: &str) {
+    let mut text = body.to_string();
+    if file == "content/trustbook.yaml" && !text.contains("organization:") {
+        text = format!(
+            "organization: {{ name: Example Inc }}\nsystem: {{ name: Example Platform }}\n{text}"
+        );
+    }
+    let p = dir.join(file);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// The codes `trustbook check` (or `build`) reports for a project.
+fn reported(dir: &std::path::Path, build: bool) -> BTreeSet<String> {
+    let d = dir.to_str().unwrap();
+    let out = if build {
+        let o = dir.join("out");
+        trustbook(&["build", d, "--out", o.to_str().unwrap()])
+    } else {
+        trustbook(&["check", d])
+    };
+    let err = String::from_utf8(out.stderr).unwrap();
+    err.lines()
+        .filter_map(|l| {
+            let rest = l
+                .strip_prefix("error[")
+                .or_else(|| l.strip_prefix("warning["))?;
+            Some(rest[..rest.find(']')?].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_scaffold_for_examples_is_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    scaffold(dir.path());
+    assert_eq!(reported(dir.path(), false), BTreeSet::new());
+}
+
+#[test]
+fn every_diagnostic_example_reports_its_code_and_its_fix_does_not() {
+    let mut replayed = 0;
+    let mut failures = Vec::new();
+    for (code, page) in diagnostic_pages() {
+        if NOT_REPLAYED.iter().any(|(c, _)| *c == code) {
+            continue;
+        }
+        let at = format!("docs/src/diagnostics/{code}.md");
+        let (_, ex_file, ex_body) = block(&page, "\n## Example\n");
+        let (_, fix_file, fix_body) = block(&page, "\n## Fix\n");
+        let ex_file = ex_file.unwrap_or_else(|| {
+            panic!("{at}: the example's first line must name its file (`# content/…`), or list the code in NOT_REPLAYED")
+        });
+        let build = BUILD_ONLY.contains(&code.as_str());
+        let dir = tempfile::tempdir().unwrap();
+        scaffold(dir.path());
+        apply(dir.path(), &ex_file, &ex_body);
+        let got = reported(dir.path(), build);
+        if !got.contains(&code) {
+            failures.push(format!(
+                "{at}: the example does not produce `{code}` (it produces {got:?})"
+            ));
+            continue;
+        }
+        // The fix goes where it says, or replaces the example.
+        apply(
+            dir.path(),
+            fix_file.as_deref().unwrap_or(&ex_file),
+            &fix_body,
+        );
+        let got = reported(dir.path(), build);
+        if got.contains(&code) {
+            failures.push(format!("{at}: the fix still produces `{code}`"));
+            continue;
+        }
+        replayed += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(replayed >= 35, "only {replayed} examples replayed");
+}
