@@ -145,27 +145,23 @@ fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Option<SourceFil
     }
 }
 
-/// Files with the given extensions directly in `dir` (sorted; hidden and editor temp files skipped).
+/// Files with the given extensions in `dir` and its subfolders, at any depth (teams organize
+/// records by subfolder; IDs stay unique project-wide). Sorted; hidden files and folders and
+/// editor backups (`~`) are skipped.
 fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .filter(|p| {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                !name.starts_with('.') && !name.ends_with('~')
-            })
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
-            })
-            .collect(),
-        Err(_) => vec![],
-    };
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(super::layout::MAX_DEPTH)
+        .into_iter()
+        .filter_entry(|e| !super::layout::skipped(&e.file_name().to_string_lossy()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file() || (e.file_type().is_symlink() && e.path().is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+        })
+        .collect();
     v.sort();
     v
 }
@@ -413,7 +409,7 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
             ("system", sys_n),
             ("report", rep_n),
         ] {
-            if v.is_none() {
+            if v.is_none() && !r.typo_of(name) {
                 r.diags.push(
                     Diagnostic::error(
                         "missing-field",
@@ -920,6 +916,7 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
             }
             s
         }
+        None if r.typo_of("section") => None,
         None => {
             r.diags.push(
                 Diagnostic::error(

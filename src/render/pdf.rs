@@ -231,9 +231,16 @@ impl PdfEngine {
             }
             for (rel, bytes) in &project.assets {
                 if let Ok(vp) = VirtualPath::new(format!("/content/{rel}")) {
+                    // The package shows an SVG as the trust page does: re-serialized through
+                    // usvg, without links to other files (which Typst would refuse).
+                    let bytes = if rel.to_ascii_lowercase().ends_with(".svg") {
+                        crate::svg::sanitize(bytes).unwrap_or_else(|_| bytes.clone())
+                    } else {
+                        bytes.clone()
+                    };
                     files.insert(
                         RootedPath::new(VirtualRoot::Project, vp).intern(),
-                        Bytes::new(bytes.clone()),
+                        Bytes::new(bytes),
                     );
                 }
             }
