@@ -110,6 +110,19 @@ fn check_clean_iff_build_succeeds_for_every_fixture() {
 }
 
 #[test]
+fn control_characters_in_text_do_not_break_the_package() {
+    // Found by the extended robustness corpus: PDF/A refused an ESC that check let through.
+    let f = Fixture::base().append(
+        "content/narratives/overview.md",
+        "\nA stray \u{1b} escape and a \u{7f} delete.\n",
+    );
+    let (c, b) = check_and_build(f.path(), "control characters");
+    assert_eq!(c.errors(), 0, "{}", c.dump());
+    let out = b.unwrap();
+    assert!(out.join("restricted/soc2-readiness-package.pdf").is_file());
+}
+
+#[test]
 fn narrative_image_problems_are_check_errors() {
     // A missing image and one without alt text, in a restricted and a public narrative.
     let f = Fixture::base()

@@ -359,8 +359,12 @@ fn replace_unshowable(
     match v {
         Value::String(s) => {
             let mut showable = |c: char| -> bool {
+                // Control characters other than whitespace (ESC, NUL, DEL) have no glyph, and
+                // PDF/A refuses them: they are printed as [U+XXXX] like any unshowable character.
+                if c.is_control() && !c.is_whitespace() {
+                    return false;
+                }
                 if c.is_whitespace()
-                    || c.is_control()
                     || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
                 {
                     return true;
