@@ -125,7 +125,12 @@ fn swap_in(staged: &Path, target: &Path, files: &Files) -> std::io::Result<()> {
     if exchange(staged, target).is_ok() {
         return Ok(());
     }
-    // Per file: every path holds a whole file, old or new, at every instant.
+    swap_per_file(staged, target, files)
+}
+
+/// The fallback swap: each new file is renamed over the old one (every path holds a whole file,
+/// old or new, at every instant), then files the new output no longer has are removed.
+fn swap_per_file(staged: &Path, target: &Path, files: &Files) -> std::io::Result<()> {
     for rel in files.keys() {
         let from = staged.join(rel);
         let to = target.join(rel);
@@ -269,6 +274,41 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn the_per_file_fallback_replaces_the_whole_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(target.join("old/deep")).unwrap();
+        std::fs::write(target.join("index.html"), "old").unwrap();
+        std::fs::write(target.join("old/deep/gone.txt"), "old").unwrap();
+        std::fs::write(target.join("sub"), "a file where a folder comes").unwrap();
+        let mut files = Files::new();
+        files.insert("index.html".into(), b"new".to_vec());
+        files.insert("sub/new.txt".into(), b"new".to_vec());
+        let staged = dir.path().join(".staging-test/public");
+        for (rel, bytes) in &files {
+            let p = staged.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        swap_per_file(&staged, &target, &files).unwrap();
+        let mut left: Vec<String> = walkdir::WalkDir::new(&target)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .strip_prefix(&target)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        left.sort();
+        assert_eq!(left, ["index.html", "sub", "sub/new.txt"]);
+        assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"new");
     }
 
     #[test]

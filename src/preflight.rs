@@ -150,7 +150,13 @@ pub fn check(p: &Project, d: &mut Vec<Diagnostic>) {
     }
     for e in &p.evidence {
         if let Some(f) = &e.file {
-            referenced.insert(normalize(&f.value));
+            // A path written from the project root (`content/evidence/…`) already gets an error
+            // naming the file: do not call the file unread as well.
+            let rel = normalize(&f.value);
+            if let Some(rest) = rel.strip_prefix("content/") {
+                referenced.insert(rest.to_string());
+            }
+            referenced.insert(rel);
         }
     }
     // An evidence record that could not be read may refer to files: do not call them unread.

@@ -371,6 +371,12 @@ fn errors_say_exactly_what_to_do() {
         "content/controls/controls.yaml",
         &["belongs under `public:`", "indent"],
     );
+    let errs: Vec<String> = c
+        .list()
+        .into_iter()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(errs.len(), 1, "one error for a dedented key: {}", c.dump());
 
     // file: paths are relative to content/.
     let c = Fixture::base()

@@ -102,6 +102,8 @@ pub fn reads(rel: &str) -> bool {
 /// `referenced` (paths relative to content/: evidence files, the logo, narrative images).
 /// A folder directly under content/ whose files are all unread gets one warning for the folder.
 pub fn unread(content: &Path, referenced: &BTreeSet<String>) -> Vec<Diagnostic> {
+    // A reference that differs only in case already gets an error with the right name.
+    let referenced: BTreeSet<String> = referenced.iter().map(|r| r.to_lowercase()).collect();
     let mut stray: Vec<String> = Vec::new();
     let mut used_tops: BTreeSet<String> = BTreeSet::new();
     for e in walkdir::WalkDir::new(content)
@@ -122,7 +124,7 @@ pub fn unread(content: &Path, referenced: &BTreeSet<String>) -> Vec<Diagnostic> 
             .to_string_lossy()
             .replace('\\', "/");
         let top = rel.split('/').next().unwrap_or("").to_string();
-        if reads(&rel) || referenced.contains(&rel) {
+        if reads(&rel) || referenced.contains(&rel.to_lowercase()) {
             used_tops.insert(top);
         } else {
             stray.push(rel);

@@ -355,6 +355,22 @@ impl<'a, 'd> Rec<'a, 'd> {
                 .iter()
                 .find(|(kind, _, fields)| *kind == self.kind && fields.contains(&name.as_str()))
                 .filter(|(_, parent, _)| self.allowed.contains(parent));
+            if let Some((_, parent, _)) = parent {
+                // One error for a dedented key: drop the block's "missing" for the same field.
+                let label = format!("`{name}` missing");
+                let (start, end) = (self.loc.line, k.loc.line);
+                self.diags.retain(|x| {
+                    !(x.code == "missing-field"
+                        && x.label.as_deref() == Some(label.as_str())
+                        && x.loc.as_ref().is_some_and(|l| {
+                            l.file == k.loc.file && l.line >= start && l.line <= end
+                        }))
+                });
+                d.message = format!(
+                    "`{name}` is written as a field of the {}, but it belongs to its `{parent}:` block",
+                    self.kind
+                );
+            }
             d = match (parent, did_you_mean(&name, self.allowed.iter().copied())) {
                 (Some((_, parent, _)), _) => d.with_hint(format!(
                     "`{name}` belongs under `{parent}:`; indent it by two more spaces than `{parent}:` so it is part of that block"
