@@ -334,3 +334,27 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
         .map(|(_, c)| c)
 }
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::suggest;
+
+    #[test]
+    fn suggests_for_enumerated_values() {
+        let sections = ["assertion", "overview", "commitments", "trust-overview"];
+        assert_eq!(
+            suggest("service-commitments", sections),
+            Some("commitments")
+        );
+        assert_eq!(suggest("trust overview", sections), Some("trust-overview"));
+        assert_eq!(
+            suggest("iso27001", ["iso27001-2022"]),
+            Some("iso27001-2022")
+        );
+        assert_eq!(
+            suggest("quaterly", ["quarterly", "annual"]),
+            Some("quarterly")
+        );
+        assert_eq!(suggest("zz", ["quarterly", "annual"]), None);
+    }
+}

@@ -562,7 +562,7 @@ fn read_control(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Control> {
                             format!("unknown framework `{fw}` in mappings"),
                         );
                         diag = diag.with_hint(
-                            match crate::diag::did_you_mean(&fw, fields::MAPPINGS.iter().copied()) {
+                            match crate::diag::suggest(&fw, fields::MAPPINGS.iter().copied()) {
                                 Some(s) => format!(
                                     "did you mean `{s}`? Known frameworks: {}",
                                     fields::MAPPINGS.join(", ")
