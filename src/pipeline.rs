@@ -250,7 +250,7 @@ pub fn build(
             .unwrap_or_else(today);
         let line = format!(
             "{date},{},{},{}",
-            csv_field(r),
+            csv_field(r.trim()),
             prepared.content_digest(),
             pdf_sha256
         );
