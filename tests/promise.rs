@@ -246,6 +246,30 @@ fn record_folders_are_read_recursively_and_strays_are_warned() {
         c.dump()
     );
 
+    // A YAML attachment under evidence/ that a record names is not read as records.
+    let f = Fixture::base()
+        .write(
+            "content/evidence/files/cluster.yaml",
+            "apiVersion: v1\nkind: ConfigMap\n",
+        )
+        .write(
+            "content/evidence/files/broken.yaml",
+            "a: [unclosed\n",
+        )
+        .append(
+            "content/evidence/evidence.yaml",
+            "\n- id: EV-9\n  title: Cluster configuration\n  collected_on: 2026-06-15\n  file: evidence/files/cluster.yaml\n- id: EV-10\n  title: Broken export\n  collected_on: 2026-06-15\n  file: evidence/files/broken.yaml\n",
+        );
+    let c = f.check();
+    assert_eq!(c.errors(), 0, "{}", c.dump());
+    assert!(
+        !c.list()
+            .iter()
+            .any(|l| l.contains("files/cluster.yaml") || l.contains("files/broken.yaml")),
+        "{}",
+        c.dump()
+    );
+
     // A duplicate ID across subfolders is caught project-wide.
     let f = Fixture::base().write("content/controls/team-b/dup.yaml", control("AC-01"));
     msg(

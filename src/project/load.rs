@@ -280,6 +280,23 @@ pub fn load(root: &Path) -> Loaded {
     let (cuec_files, _) = yaml_files("cuecs.yaml");
     let (remediation_files, _) = yaml_files("remediation");
 
+    // A YAML file under evidence/ that an evidence record names in `file:` is an attachment (an
+    // exported configuration, say), not evidence records: it is neither read as records nor
+    // reported for not being valid records.
+    let attachments = evidence_attachments(&evidence_files);
+    let evidence_files: Vec<(Arc<str>, Node)> = evidence_files
+        .into_iter()
+        .filter(|(rel, _)| !attachments.contains(&**rel))
+        .collect();
+    let is_attachment = |x: &Diagnostic| {
+        x.loc
+            .as_ref()
+            .is_some_and(|l| attachments.contains(&*l.file))
+    };
+    d.retain(|x| !is_attachment(x));
+    diags.items.retain(|x| !is_attachment(x));
+    diags.sources.retain(|k, _| !attachments.contains(&**k));
+
     // A record that cannot be read is reported where it is; its ID is kept so that references
     // to it are not reported a second time as unknown.
     let mut unreadable = Unreadable {
@@ -362,6 +379,25 @@ pub fn load(root: &Path) -> Loaded {
         project,
         diagnostics: diags,
     }
+}
+
+/// The paths (relative to the project root, `content/…`) that evidence records in `files` name
+/// in their `file:` field.
+fn evidence_attachments(files: &[(Arc<str>, Node)]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut scratch = Vec::new();
+    for (_, n) in files {
+        for r in records(n, "evidence", &mut scratch) {
+            if let Some(f) = field_text(r, "file") {
+                let rel: Vec<&str> = f
+                    .split(['/', '\\'])
+                    .filter(|s| !s.is_empty() && *s != ".")
+                    .collect();
+                out.insert(format!("content/{}", rel.join("/")));
+            }
+        }
+    }
+    out
 }
 
 /// Image files under content/ (for the logo and narrative images), by path relative to content/.
