@@ -471,7 +471,7 @@ pub fn assess(p: &Project) -> Assessment {
                 .exceptions
                 .iter()
                 .filter_map(|e| e.deviations.as_ref().map(|d| d.value))
-                .sum();
+                .fold(0, u64::saturating_add);
             gaps.push(Gap {
                 kind: GapKind::Exception,
                 kind_label: GapKind::Exception.label(),

@@ -17,6 +17,7 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
     evidence(p, &mut d);
     narratives(p, &mut d);
     remediation(p, &mut d);
+    crate::preflight::check(p, &mut d);
     for x in d {
         diags.push(x);
     }
@@ -103,6 +104,12 @@ fn scope(p: &Project, d: &mut Vec<Diagnostic>) {
                 .with_hint("give the path of an SVG, PNG or JPEG file relative to content/, e.g. assets/logo.svg"),
         );
     }
+}
+
+/// True if `s` is 64 hexadecimal digits (surrounding spaces allowed).
+fn is_sha256(s: &str) -> bool {
+    let s = s.trim();
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn unknown_criterion(id: &S<String>) -> Diagnostic {
@@ -421,11 +428,15 @@ fn evidence(p: &Project, d: &mut Vec<Diagnostic>) {
                         .with_hint("give the path of one file; to keep several, add an evidence record for each"),
                 ),
                 Some(path) if !path.is_file() => d.push(
-                    Diagnostic::error("missing-file", Some(f.loc.clone()), format!("the evidence file `{}` does not exist", f.value))
-                        .with_hint(format!("put the file at content/{} or correct the path", f.value)),
+                    Diagnostic::error("missing-file", Some(f.loc.clone()), format!("the evidence file `{}` does not exist under content/", f.value))
+                        .with_hint(crate::preflight::missing_file_hint(&content, &f.value)),
                 ),
                 Some(_) => {
-                    if let (Some(want), Some(got)) = (&e.sha256, &e.file_sha256)
+                    if let Some(want) = &e.sha256
+                        && !is_sha256(&want.value)
+                    {
+                        d.push(crate::preflight::bad_sha256(want));
+                    } else if let (Some(want), Some(got)) = (&e.sha256, &e.file_sha256)
                         && !want.value.trim().eq_ignore_ascii_case(got)
                     {
                         d.push(
@@ -470,9 +481,15 @@ fn narratives(p: &Project, d: &mut Vec<Diagnostic>) {
                         n.section.value
                     ),
                 )
-                .with_hint(
-                    "add `audience: public` to its front matter (trust-page text must be public)",
-                ),
+                .with_hint(if n.audience.loc.line > 1 {
+                    format!(
+                        "change `audience: {}` to `audience: public` in its front matter (trust-page text must be public)",
+                        n.audience.value
+                    )
+                } else {
+                    "add `audience: public` to its front matter (trust-page text must be public)"
+                        .to_string()
+                }),
             );
         }
     }

@@ -291,3 +291,81 @@ pub fn did_you_mean<'a>(
     }
     best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c)
 }
+
+/// A suggestion for a value that must be one of `candidates` (an enumeration): the
+/// [`did_you_mean`] candidate, or else one that the value contains or that contains it
+/// (`service-commitments` → `commitments`), or else the one sharing the most dash-separated
+/// words, or else the closest by edit distance if at least half the letters agree.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let cands: Vec<&'a str> = candidates.into_iter().collect();
+    if let Some(s) = did_you_mean(word, cands.iter().copied()) {
+        return Some(s);
+    }
+    let lw = word.trim().to_lowercase().replace(['_', ' '], "-");
+    if lw.is_empty() {
+        return None;
+    }
+    let mut contained: Vec<&str> = cands
+        .iter()
+        .copied()
+        .filter(|c| {
+            let lc = c.to_lowercase();
+            lc.len() >= 3 && (lw.contains(&lc) || (lw.len() >= 3 && lc.contains(&lw)))
+        })
+        .collect();
+    contained.sort_by_key(|c| std::cmp::Reverse(c.len()));
+    if let Some(c) = contained.first() {
+        return Some(c);
+    }
+    let words: Vec<&str> = lw.split('-').filter(|w| w.len() >= 3).collect();
+    let shared = |c: &str| {
+        c.to_lowercase()
+            .split('-')
+            .filter(|w| words.contains(w))
+            .count()
+    };
+    if let Some(c) = cands
+        .iter()
+        .copied()
+        .filter(|c| shared(c) > 0)
+        .max_by_key(|c| (shared(c), std::cmp::Reverse(*c)))
+    {
+        return Some(c);
+    }
+    cands
+        .iter()
+        .copied()
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&lw, &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(s, _)| *s >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::suggest;
+
+    #[test]
+    fn suggests_for_enumerated_values() {
+        let sections = ["assertion", "overview", "commitments", "trust-overview"];
+        assert_eq!(
+            suggest("service-commitments", sections),
+            Some("commitments")
+        );
+        assert_eq!(suggest("trust overview", sections), Some("trust-overview"));
+        assert_eq!(
+            suggest("iso27001", ["iso27001-2022"]),
+            Some("iso27001-2022")
+        );
+        assert_eq!(
+            suggest("quaterly", ["quarterly", "annual"]),
+            Some("quarterly")
+        );
+        assert_eq!(suggest("zz", ["quarterly", "annual"]), None);
+    }
+}

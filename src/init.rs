@@ -122,8 +122,16 @@ pub fn files() -> Vec<(String, Vec<u8>)> {
 }
 
 /// Writes the starter project into `dir`. Refuses (writing nothing) if any target exists.
+///
+/// An existing `.gitignore` (e.g. `init` in an existing repository) is not a conflict: like
+/// `cargo init`, the lines trustbook needs that it lacks are appended to it.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
-    let files = files();
+    let gitignore = dir.join(".gitignore");
+    let merge_gitignore = gitignore.is_file();
+    let files: Vec<(String, Vec<u8>)> = files()
+        .into_iter()
+        .filter(|(rel, _)| !(merge_gitignore && rel == ".gitignore"))
+        .collect();
     let existing: Vec<PathBuf> = files
         .iter()
         .map(|(rel, _)| dir.join(rel))
@@ -153,7 +161,45 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
         r.map_err(|e| InitError::Io(p.clone(), e))?;
         written.push(p);
     }
+    if merge_gitignore
+        && merge_into_gitignore(&gitignore).map_err(|e| InitError::Io(gitignore.clone(), e))?
+    {
+        written.push(gitignore);
+    }
     Ok(written)
+}
+
+/// Appends to an existing `.gitignore` the lines of [`GITIGNORE`] it does not already have
+/// (`output`, `/output` and `output/` count as the same line). True if the file changed.
+pub fn merge_into_gitignore(path: &Path) -> std::io::Result<bool> {
+    let text = std::fs::read_to_string(path)?;
+    let norm = |l: &str| {
+        l.trim()
+            .trim_start_matches('/')
+            .trim_end_matches('/')
+            .to_string()
+    };
+    let have: std::collections::HashSet<String> = text.lines().map(norm).collect();
+    let missing: Vec<&str> = GITIGNORE
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !have.contains(&norm(l)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let mut add = String::new();
+    if !text.is_empty() && !text.ends_with('\n') {
+        add.push('\n');
+    }
+    add.push_str(GITIGNORE.lines().next().unwrap_or(""));
+    add.push('\n');
+    for l in missing {
+        add.push_str(l);
+        add.push('\n');
+    }
+    let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+    std::io::Write::write_all(&mut f, add.as_bytes())?;
+    Ok(true)
 }
 
 /// Why `init` did not write the starter.

@@ -12,25 +12,27 @@ fn main() -> ExitCode {
             std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
+    // Every command but `init` works from a subfolder of a project, as cargo does.
+    let root = |d: std::path::PathBuf| trustbook::project::layout::find_root(&d);
     let code = match cli.command {
         Command::Check {
             dir,
             format,
             deny_warnings,
-        } => check(&dir, format, deny_warnings, color),
+        } => check(&root(dir), format, deny_warnings, color),
         Command::Build {
             dir,
             recipient,
             out,
-        } => trustbook::pipeline::cli_build(&dir, recipient, out, color),
+        } => trustbook::pipeline::cli_build(&root(dir), recipient, out, color),
         Command::Serve {
             dir,
             port,
             bind,
             open,
-        } => trustbook::serve::cli_serve(&dir, port, bind, open, color),
+        } => trustbook::serve::cli_serve(&root(dir), port, bind, open, color),
         Command::Init { dir } => trustbook::init::cli_init(&dir),
-        Command::Schema { dir } => trustbook::schema::cli_schema(&dir),
+        Command::Schema { dir } => trustbook::schema::cli_schema(&root(dir)),
         Command::Explain { code } => trustbook::explain::cli_explain(code.as_deref()),
     };
     ExitCode::from(code)
@@ -44,6 +46,8 @@ fn check(dir: &std::path::Path, format: Format, deny_warnings: bool, color: bool
     let mut loaded = trustbook::project::load(dir);
     let assessment = loaded.project.as_ref().map(|p| {
         trustbook::check::check(p, &mut loaded.diagnostics);
+        // A project's own theme is validated by rendering with it (build renders anyway).
+        trustbook::preflight::theme(p, &mut loaded.diagnostics);
         trustbook::assess::assess(p)
     });
     let d = &loaded.diagnostics;

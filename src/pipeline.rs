@@ -174,6 +174,13 @@ pub fn build(
             eprintln!("{what:>12} …");
         }
     };
+    if let Some(r) = &opts.recipient
+        && let Err(why) = validate_recipient(r)
+    {
+        let mut d = Diagnostics::default();
+        d.push(Diagnostic::error("bad-recipient", None, why));
+        return Err(d);
+    }
     step("checking");
     let prepared = prepare(root)?;
     let mut builder = Builder {
@@ -192,26 +199,50 @@ pub fn build(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("output"));
     let t = Instant::now();
-    let io_err = |e: std::io::Error| {
+    // A stamped package is named after its recipient, and the copies already in restricted/
+    // (other recipients', the unstamped one) are carried over, so no build removes another's copy.
+    let mut restricted = restricted;
+    let pdf_name = match &opts.recipient {
+        Some(r) => {
+            let bytes = restricted.remove(PDF_NAME).unwrap_or_default();
+            let name = stamped_pdf_name(r);
+            restricted.insert(name.clone(), bytes);
+            carry_over_packages(&out_dir.join("restricted"), &mut restricted);
+            name
+        }
+        None => {
+            carry_over_packages(&out_dir.join("restricted"), &mut restricted);
+            PDF_NAME.to_string()
+        }
+    };
+    let io_diag = |what: String, hint: String| {
         let mut d = Diagnostics::default();
-        d.push(
-            Diagnostic::error(
-                "io",
-                None,
-                format!("cannot write the output to {}: {e}", out_dir.display()),
-            )
-            .with_hint(
-                "check the folder's permissions and free space; the previous output is untouched",
-            ),
-        );
+        d.push(Diagnostic::error("io", None, what).with_hint(hint));
         d
     };
-    output::publish(
+    output::publish_detailed(
         &out_dir,
         &[("restricted", &restricted), ("public", &public)],
     )
-    .map_err(io_err)?;
-    let pdf_bytes = &restricted[PDF_NAME];
+    .map_err(|e| {
+        let state = if e.replaced.is_empty() {
+            "the previous output is untouched".to_string()
+        } else {
+            format!(
+                "{} already hold the new output, the other folder the previous one; run the build again",
+                e.replaced
+                    .iter()
+                    .map(|r| format!("{}/", out_dir.join(r).display()))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )
+        };
+        io_diag(
+            format!("cannot write the output to {}: {}", out_dir.display(), e.error),
+            format!("check the folder's permissions and free space; {state}"),
+        )
+    })?;
+    let pdf_bytes = &restricted[&pdf_name];
     let pdf_sha256 = crate::project::load::hex(&Sha256::digest(pdf_bytes));
     if let Some(r) = &opts.recipient {
         let date = source_date_epoch()
@@ -219,7 +250,7 @@ pub fn build(
             .unwrap_or_else(today);
         let line = format!(
             "{date},{},{},{}",
-            csv_field(r),
+            csv_field(r.trim()),
             prepared.content_digest(),
             pdf_sha256
         );
@@ -228,11 +259,16 @@ pub fn build(
             "date,recipient,content_sha256,pdf_sha256",
             &line,
         )
-        .map_err(io_err)?;
+        .map_err(|e| {
+            io_diag(
+                format!("cannot add the line for {r} to {}: {e}", root.join(LEDGER_NAME).display()),
+                format!("the package was written to {}; add the line `{line}` to the ledger by hand, or fix the file's permissions and build again", out_dir.join("restricted").join(&pdf_name).display()),
+            )
+        })?;
     }
     let write_time = t.elapsed();
     Ok(BuildReport {
-        pdf_path: out_dir.join("restricted").join(PDF_NAME),
+        pdf_path: out_dir.join("restricted").join(&pdf_name),
         pdf_sha256,
         pages,
         public_dir: out_dir.join("public"),
@@ -261,6 +297,71 @@ fn today() -> crate::project::model::Date {
     crate::project::model::Date::from_days(secs.div_euclid(86_400))
 }
 
+/// The file name of a package stamped for `recipient`: `soc2-readiness-package-<name>-<hash>.pdf`,
+/// where `<name>` is the recipient in lower-case letters, digits and dashes, and `<hash>` the first
+/// 8 hex digits of the SHA-256 of the recipient as given (trimmed), so two different recipients
+/// never share a file name even when their names look alike ("Globex" and "globex").
+pub fn stamped_pdf_name(recipient: &str) -> String {
+    let r = recipient.trim();
+    let mut slug = String::new();
+    for ch in r.chars().flat_map(char::to_lowercase) {
+        if ch.is_alphanumeric() {
+            slug.push(ch);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.chars().count() >= 60 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let hash = crate::project::load::hex(&Sha256::digest(r.as_bytes()));
+    let stem = PDF_NAME.trim_end_matches(".pdf");
+    if slug.is_empty() {
+        format!("{stem}-{}.pdf", &hash[..8])
+    } else {
+        format!("{stem}-{slug}-{}.pdf", &hash[..8])
+    }
+}
+
+/// Checks a `--recipient` value: it names who receives a copy, in the watermark and the ledger.
+/// The error says what is wrong with it.
+pub fn validate_recipient(r: &str) -> Result<(), String> {
+    if r.trim().is_empty() {
+        return Err("the recipient is empty; give the name of the organization or person the copy is for, e.g. --recipient \"Globex Corp\"".into());
+    }
+    if let Some(c) = r.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "the recipient contains the control character U+{:04X}; write the name on one line, with letters, digits, spaces and punctuation only",
+            c as u32
+        ));
+    }
+    if r.chars().count() > 200 {
+        return Err("the recipient is longer than 200 characters; give a shorter name".into());
+    }
+    Ok(())
+}
+
+/// Adds to `files` the package PDFs already in `dir` (other recipients' stamped copies, the
+/// unstamped package) that this build does not write itself.
+fn carry_over_packages(dir: &Path, files: &mut Files) {
+    let stem = PDF_NAME.trim_end_matches(".pdf");
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with(stem)
+            && name.ends_with(".pdf")
+            && !files.contains_key(&name)
+            && e.file_type().is_ok_and(|t| t.is_file())
+            && let Ok(bytes) = std::fs::read(e.path())
+        {
+            files.insert(name, bytes);
+        }
+    }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -273,6 +374,12 @@ fn csv_field(s: &str) -> String {
 pub fn cli_build(dir: &Path, recipient: Option<String>, out: Option<PathBuf>, color: bool) -> u8 {
     if !dir.is_dir() {
         eprintln!("error: {} is not a folder", dir.display());
+        return 2;
+    }
+    if let Some(r) = &recipient
+        && let Err(why) = validate_recipient(r)
+    {
+        eprintln!("error: {why}");
         return 2;
     }
     let start = Instant::now();
@@ -309,11 +416,20 @@ pub fn cli_build(dir: &Path, recipient: Option<String>, out: Option<PathBuf>, co
         Err(d) => {
             eprint!("{}", d.render(color));
             let io = d.items.iter().any(|x| x.code == "io");
-            eprintln!(
-                "build failed: {} error{}; nothing was written, the previous output is untouched",
-                d.errors(),
-                if d.errors() == 1 { "" } else { "s" }
-            );
+            if io {
+                // The hint above says what state the output is in.
+                eprintln!(
+                    "build failed: {} error{} while writing",
+                    d.errors(),
+                    if d.errors() == 1 { "" } else { "s" }
+                );
+            } else {
+                eprintln!(
+                    "build failed: {} error{}; nothing was written, the previous output is untouched",
+                    d.errors(),
+                    if d.errors() == 1 { "" } else { "s" }
+                );
+            }
             if io { 2 } else { 1 }
         }
     }

@@ -142,9 +142,11 @@ fn recipient_stamp_is_recorded_in_the_ledger() {
     let lines: Vec<&str> = ledger.lines().collect();
     assert_eq!(lines[0], "date,recipient,content_sha256,pdf_sha256");
     assert_eq!(lines.len(), 2, "{ledger}");
+    // The stamped copy is named after its recipient (issue 9).
     let pdf = std::fs::read(
         p.path()
-            .join("output/restricted/soc2-readiness-package.pdf"),
+            .join("output/restricted")
+            .join(trustbook::pipeline::stamped_pdf_name("Globex, Corp")),
     )
     .unwrap();
     use sha2::Digest;

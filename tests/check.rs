@@ -408,7 +408,11 @@ fn evidence_file_outside_content() {
             "file: ../secrets.txt",
         )
         .check();
-    c.assert_exactly(&["error bad-path content/evidence/evidence.yaml:4:9"]);
+    // The file the record no longer refers to is reported, not dropped silently (issue 9).
+    c.assert_exactly(&[
+        "error bad-path content/evidence/evidence.yaml:4:9",
+        "warning unread-file content/evidence/files/review.csv:1:1",
+    ]);
 }
 
 #[test]

@@ -46,14 +46,39 @@ fn survive(dir: &Path, limit: Duration, what: &str) -> Outcome {
                 let _ = c.diagnostics.render(true);
                 let _ =
                     trustbook::summary::json(None, c.assessment.as_ref(), &c.diagnostics, false);
-                (c.errors(), c.warnings(), c.diagnostics.items.clone())
+                // Then what `build` does: both views and both renderers. `check` clean must
+                // mean they all succeed, and errors must mean they are never reached.
+                // (A project with errors is not prepared again: prepare runs the same load and
+                // check, so it fails too, and an alias bomb would be expanded twice.)
+                let built = if c.errors() == 0 {
+                    render_everything(&d)
+                } else {
+                    Err(None)
+                };
+                let disagree = match (&built, c.errors() == 0) {
+                    (Ok(()), true) | (Err(None), false) => None,
+                    (Ok(()), false) => Some(format!(
+                        "check found errors but build succeeded: {}",
+                        c.dump()
+                    )),
+                    (Err(Some(e)), true) => Some(format!("check was clean but build failed: {e}")),
+                    (Err(None), true) => Some("check was clean but prepare failed".to_string()),
+                    (Err(Some(e)), false) => Some(format!(
+                        "check found errors, yet build got to rendering and failed there: {e}"
+                    )),
+                };
+                (
+                    (c.errors(), c.warnings(), c.diagnostics.items.clone()),
+                    disagree,
+                )
             });
             let _ = tx.send(r);
         })
         .unwrap();
     let start = Instant::now();
     match rx.recv_timeout(limit) {
-        Ok(Ok(o)) => o,
+        Ok(Ok((o, None))) => o,
+        Ok(Ok((_, Some(why)))) => panic!("{what}: {why}"),
         Ok(Err(_)) => panic!("trustbook panicked on {what}"),
         Err(_) => panic!(
             "trustbook did not finish {what} within {:?} (started {:?} ago)",
@@ -61,6 +86,28 @@ fn survive(dir: &Path, limit: Duration, what: &str) -> Outcome {
             start.elapsed()
         ),
     }
+}
+
+/// Runs the build's steps after the check in memory: prepare, the public view and the trust
+/// page renderer, the restricted view and the package renderer. `Err(None)`: prepare refused
+/// (the project has errors); `Err(Some(why))`: a later step failed.
+fn render_everything(dir: &Path) -> Result<(), Option<String>> {
+    let p = trustbook::pipeline::prepare(dir).map_err(|_| None)?;
+    let show = |d: trustbook::diag::Diagnostics| Some(d.render(false));
+    let view = trustbook::view::public::public_view(&p.project, &p.assessment);
+    let _ = serde_json::to_string(&view).map_err(|e| Some(e.to_string()))?;
+    let opts = trustbook::render::pdf::PdfOptions {
+        recipient: Some("Robustness Test".into()),
+        content_digest: String::new(),
+        source_date_epoch: None,
+    };
+    let rview = trustbook::view::restricted::restricted_view(&p.project, &p.assessment, &opts);
+    let _ = serde_json::to_string(&rview).map_err(|e| Some(e.to_string()))?;
+    let mut b = trustbook::pipeline::Builder::new();
+    b.render_public(&p).map_err(show)?;
+    b.render_restricted(&p, &trustbook::pipeline::BuildOptions::default())
+        .map_err(show)?;
+    Ok(())
 }
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -278,11 +325,9 @@ fn alias_bomb() {
         "{}",
         d.message
     );
-    assert!(
-        start.elapsed() < Duration::from_secs(20),
-        "took {:?}",
-        start.elapsed()
-    );
+    // No timed assertion (the machine may be busy): `survive` already fails past LIMIT, which
+    // catches a real expansion; the figure is printed for whoever reads the log.
+    eprintln!("billion laughs refused in {:?}", start.elapsed());
 }
 
 #[test]

@@ -145,27 +145,23 @@ fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Option<SourceFil
     }
 }
 
-/// Files with the given extensions directly in `dir` (sorted; hidden and editor temp files skipped).
+/// Files with the given extensions in `dir` and its subfolders, at any depth (teams organize
+/// records by subfolder; IDs stay unique project-wide). Sorted; hidden files and folders and
+/// editor backups (`~`) are skipped.
 fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .filter(|p| {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                !name.starts_with('.') && !name.ends_with('~')
-            })
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
-            })
-            .collect(),
-        Err(_) => vec![],
-    };
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(super::layout::MAX_DEPTH)
+        .into_iter()
+        .filter_entry(|e| !super::layout::skipped(&e.file_name().to_string_lossy()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file() || (e.file_type().is_symlink() && e.path().is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+        })
+        .collect();
     v.sort();
     v
 }
@@ -284,6 +280,23 @@ pub fn load(root: &Path) -> Loaded {
     let (cuec_files, _) = yaml_files("cuecs.yaml");
     let (remediation_files, _) = yaml_files("remediation");
 
+    // A YAML file under evidence/ that an evidence record names in `file:` is an attachment (an
+    // exported configuration, say), not evidence records: it is neither read as records nor
+    // reported for not being valid records.
+    let attachments = evidence_attachments(&evidence_files);
+    let evidence_files: Vec<(Arc<str>, Node)> = evidence_files
+        .into_iter()
+        .filter(|(rel, _)| !attachments.contains(&**rel))
+        .collect();
+    let is_attachment = |x: &Diagnostic| {
+        x.loc
+            .as_ref()
+            .is_some_and(|l| attachments.contains(&*l.file))
+    };
+    d.retain(|x| !is_attachment(x));
+    diags.items.retain(|x| !is_attachment(x));
+    diags.sources.retain(|k, _| !attachments.contains(&**k));
+
     // A record that cannot be read is reported where it is; its ID is kept so that references
     // to it are not reported a second time as unknown.
     let mut unreadable = Unreadable {
@@ -368,6 +381,25 @@ pub fn load(root: &Path) -> Loaded {
     }
 }
 
+/// The paths (relative to the project root, `content/…`) that evidence records in `files` name
+/// in their `file:` field.
+fn evidence_attachments(files: &[(Arc<str>, Node)]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut scratch = Vec::new();
+    for (_, n) in files {
+        for r in records(n, "evidence", &mut scratch) {
+            if let Some(f) = field_text(r, "file") {
+                let rel: Vec<&str> = f
+                    .split(['/', '\\'])
+                    .filter(|s| !s.is_empty() && *s != ".")
+                    .collect();
+                out.insert(format!("content/{}", rel.join("/")));
+            }
+        }
+    }
+    out
+}
+
 /// Image files under content/ (for the logo and narrative images), by path relative to content/.
 fn load_assets(content: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -413,7 +445,7 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
             ("system", sys_n),
             ("report", rep_n),
         ] {
-            if v.is_none() {
+            if v.is_none() && !r.typo_of(name) {
                 r.diags.push(
                     Diagnostic::error(
                         "missing-field",
@@ -566,7 +598,7 @@ fn read_control(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Control> {
                             format!("unknown framework `{fw}` in mappings"),
                         );
                         diag = diag.with_hint(
-                            match crate::diag::did_you_mean(&fw, fields::MAPPINGS.iter().copied()) {
+                            match crate::diag::suggest(&fw, fields::MAPPINGS.iter().copied()) {
                                 Some(s) => format!(
                                     "did you mean `{s}`? Known frameworks: {}",
                                     fields::MAPPINGS.join(", ")
@@ -920,6 +952,7 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
             }
             s
         }
+        None if r.typo_of("section") => None,
         None => {
             r.diags.push(
                 Diagnostic::error(

@@ -35,17 +35,53 @@ pub struct Date {
 impl Date {
     /// Parses `YYYY-MM-DD`, checking the day exists.
     pub fn parse(s: &str) -> Option<Date> {
+        Date::parse_explained(s).ok()
+    }
+    /// Parses `YYYY-MM-DD` (digits only, nothing else); the error says what is wrong, e.g.
+    /// "February 2026 has 28 days".
+    pub fn parse_explained(s: &str) -> Result<Date, String> {
         let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !digits(0..4)
+            || !digits(5..7)
+            || !digits(8..10)
+        {
+            return Err("write dates as YYYY-MM-DD, e.g. 2026-06-30".into());
         }
-        let year: i32 = s[0..4].parse().ok()?;
-        let month: u32 = s[5..7].parse().ok()?;
-        let day: u32 = s[8..10].parse().ok()?;
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
+        let num = |r: std::ops::Range<usize>| -> u32 {
+            b[r].iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'))
+        };
+        let (year, month, day) = (num(0..4) as i32, num(5..7), num(8..10));
+        if !(1..=12).contains(&month) {
+            return Err(format!(
+                "there is no month {month:02}: months run from 01 to 12"
+            ));
         }
-        Some(Date { year, month, day })
+        let last = days_in_month(year, month);
+        if day == 0 || day > last {
+            const M: [&str; 12] = [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ];
+            return Err(format!(
+                "{} {year} has {last} days; write a day from 01 to {last}",
+                M[(month - 1) as usize]
+            ));
+        }
+        Ok(Date { year, month, day })
     }
     /// Days since 1970-01-01.
     pub fn days(&self) -> i64 {

@@ -1,8 +1,9 @@
 //! Typed extraction of records from located YAML, collecting every problem instead of stopping.
 
+use super::load::fields;
 use super::model::{Date, Enumerated, S};
 use super::yaml::{Kind, Node};
-use crate::diag::{Diagnostic, Loc, did_you_mean};
+use crate::diag::{Diagnostic, Loc, did_you_mean, suggest};
 
 /// Reads the fields of one YAML mapping as one record of a known kind.
 pub struct Rec<'a, 'd> {
@@ -87,6 +88,9 @@ impl<'a, 'd> Rec<'a, 'd> {
 
     fn missing(&mut self, name: &str) {
         self.broken = true;
+        if self.typo_of(name) {
+            return;
+        }
         let d = Diagnostic::error(
             "missing-field",
             Some(self.loc.clone()),
@@ -95,6 +99,39 @@ impl<'a, 'd> Rec<'a, 'd> {
         .with_label(format!("`{name}` missing"))
         .with_hint(format!("add a `{name}:` line to this record"));
         self.diags.push(d);
+    }
+
+    /// For a required field `name` that is missing: if an unknown key is a misspelling of it,
+    /// reports one error at that key, with the did-you-mean (instead of two: a missing field here
+    /// and an unknown one there), marks the record broken and returns true.
+    pub fn typo_of(&mut self, name: &str) -> bool {
+        let typo = self.fields.iter().enumerate().position(|(i, (k, _))| {
+            let key = Self::key_text(k);
+            !self.used[i]
+                && !self.allowed.contains(&key.as_str())
+                && did_you_mean(&key, [name]).is_some()
+        });
+        let Some(i) = typo else {
+            return false;
+        };
+        self.broken = true;
+        self.used[i] = true;
+        let key = Self::key_text(self.fields[i].0);
+        self.diags.push(
+            Diagnostic::error(
+                "unknown-field",
+                Some(self.fields[i].0.loc.clone()),
+                format!(
+                    "unknown field `{key}` in {}, which has no `{name}`",
+                    self.kind
+                ),
+            )
+            .with_label(format!("did you mean `{name}`?"))
+            .with_hint(format!(
+                "did you mean `{name}`? Rename `{key}:` to `{name}:`"
+            )),
+        );
+        true
     }
 
     fn wrong(&mut self, name: &str, node: &Node, expected: &str) {
@@ -153,12 +190,16 @@ impl<'a, 'd> Rec<'a, 'd> {
                 }
                 None
             }
-            Some(n) => match n.as_text().as_deref().and_then(Date::parse) {
-                Some(d) if !matches!(n.kind, Kind::Seq(_) | Kind::Map(_)) => Some(S {
+            Some(n) => match n.as_text().as_deref().map(Date::parse_explained) {
+                Some(Ok(d)) if !matches!(n.kind, Kind::Seq(_) | Kind::Map(_)) => Some(S {
                     value: d,
                     loc: n.loc.clone(),
                 }),
-                _ => {
+                why => {
+                    let hint = match why {
+                        Some(Err(why)) => why,
+                        _ => "write dates as YYYY-MM-DD, e.g. 2026-06-30".to_string(),
+                    };
                     self.broken = true;
                     self.diags.push(
                         Diagnostic::error(
@@ -169,7 +210,7 @@ impl<'a, 'd> Rec<'a, 'd> {
                                 n.as_text().unwrap_or_else(|| n.type_name().into())
                             ),
                         )
-                        .with_hint("write dates as YYYY-MM-DD, e.g. 2026-06-30"),
+                        .with_hint(hint),
                     );
                     None
                 }
@@ -310,13 +351,36 @@ impl<'a, 'd> Rec<'a, 'd> {
                 format!("unknown field `{name}` in {}", self.kind),
             )
             .with_label("not a field of this record");
-            d = match did_you_mean(&name, self.allowed.iter().copied()) {
-                Some(s) => d.with_hint(format!(
+            let parent = NESTED
+                .iter()
+                .find(|(kind, _, fields)| *kind == self.kind && fields.contains(&name.as_str()))
+                .filter(|(_, parent, _)| self.allowed.contains(parent));
+            if let Some((_, parent, _)) = parent {
+                // One error for a dedented key: drop the block's "missing" for the same field.
+                let label = format!("`{name}` missing");
+                let (start, end) = (self.loc.line, k.loc.line);
+                self.diags.retain(|x| {
+                    !(x.code == "missing-field"
+                        && x.label.as_deref() == Some(label.as_str())
+                        && x.loc.as_ref().is_some_and(|l| {
+                            l.file == k.loc.file && l.line >= start && l.line <= end
+                        }))
+                });
+                d.message = format!(
+                    "`{name}` is written as a field of the {}, but it belongs to its `{parent}:` block",
+                    self.kind
+                );
+            }
+            d = match (parent, did_you_mean(&name, self.allowed.iter().copied())) {
+                (Some((_, parent, _)), _) => d.with_hint(format!(
+                    "`{name}` belongs under `{parent}:`; indent it by two more spaces than `{parent}:` so it is part of that block"
+                )),
+                (None, Some(s)) => d.with_hint(format!(
                     "did you mean `{s}`? The fields of a {} are: {}",
                     self.kind,
                     self.allowed.join(", ")
                 )),
-                None => d.with_hint(format!(
+                (None, None) => d.with_hint(format!(
                     "the fields of a {} are: {}",
                     self.kind,
                     self.allowed.join(", ")
@@ -327,6 +391,20 @@ impl<'a, 'd> Rec<'a, 'd> {
         !self.broken
     }
 }
+
+/// Blocks nested in a record: (record kind, block key, the block's fields). A block's field
+/// written at the record's level (dedented) gets a hint about the indentation.
+const NESTED: &[(&str, &str, &[&str])] = &[
+    ("control", "public", fields::PUBLIC),
+    ("test", "exceptions", fields::EXCEPTION),
+    ("trustbook.yaml", "organization", fields::ORGANIZATION),
+    ("trustbook.yaml", "system", fields::SYSTEM),
+    ("trustbook.yaml", "report", fields::REPORT),
+    ("trustbook.yaml", "trust_page", fields::TRUST_PAGE),
+    ("report", "period", fields::PERIOD),
+    ("report", "not_relevant", fields::NOT_RELEVANT),
+    ("report", "auditor", fields::AUDITOR),
+];
 
 /// Reads one enumerated value, reporting a value outside the enumeration with the allowed ones.
 pub fn enum_value<E: Enumerated>(
@@ -345,7 +423,7 @@ pub fn enum_value<E: Enumerated>(
     let allowed = E::VALUES.join(", ");
     let hint = match text
         .as_deref()
-        .and_then(|t| did_you_mean(t, E::VALUES.iter().copied()))
+        .and_then(|t| suggest(t, E::VALUES.iter().copied()))
     {
         Some(s) => format!("did you mean `{s}`? Allowed values: {allowed}"),
         None => format!("allowed values: {allowed}"),

@@ -14,6 +14,9 @@ pub const MAX_YAML_BYTES: usize = 16 * 1024 * 1024;
 pub struct Node {
     pub kind: Kind,
     pub loc: Loc,
+    /// The source text of a plain scalar YAML read as a number or boolean (`1.10`, `0042`,
+    /// `yes`), so that text fields and IDs keep what the author wrote.
+    pub raw: Option<Box<str>>,
 }
 
 /// The shape of a YAML value.
@@ -40,8 +43,12 @@ impl Node {
             Kind::Map(_) => "a mapping",
         }
     }
-    /// The scalar as text (numbers and booleans are written back as YAML would show them).
+    /// The scalar as text: numbers and booleans as written in the file (`id: 1.10` is "1.10").
     pub fn as_text(&self) -> Option<String> {
+        if let (Some(raw), Kind::Int(_) | Kind::Float(_) | Kind::Bool(_)) = (&self.raw, &self.kind)
+        {
+            return Some(raw.to_string());
+        }
         match &self.kind {
             Kind::Str(s) => Some(s.clone()),
             Kind::Int(i) => Some(i.to_string()),
@@ -138,8 +145,22 @@ fn loc_of(file: &Arc<str>, l: &serde_saphyr::Location, line_offset: u32) -> Loc 
     }
 }
 
-fn convert(file: &Arc<str>, s: Spanned<Raw>, line_offset: u32) -> Node {
+fn convert(file: &Arc<str>, text: &str, s: Spanned<Raw>, line_offset: u32) -> Node {
     let loc = loc_of(file, &s.referenced, line_offset);
+    let raw = match s.value {
+        Raw::Int(_) | Raw::Float(_) | Raw::Bool(_) => {
+            let span = s.referenced.span();
+            span.byte_offset()
+                .zip(span.byte_len())
+                .and_then(|(o, l)| text.get(o as usize..(o + l) as usize))
+                .map(str::trim)
+                .filter(|r| {
+                    !r.is_empty() && !r.contains(['\n', '#']) && !r.starts_with(['*', '&', '!'])
+                })
+                .map(Box::from)
+        }
+        _ => None,
+    };
     let kind = match s.value {
         Raw::Null => Kind::Null,
         Raw::Bool(b) => Kind::Bool(b),
@@ -148,16 +169,21 @@ fn convert(file: &Arc<str>, s: Spanned<Raw>, line_offset: u32) -> Node {
         Raw::Str(st) => Kind::Str(st),
         Raw::Seq(v) => Kind::Seq(
             v.into_iter()
-                .map(|x| convert(file, x, line_offset))
+                .map(|x| convert(file, text, x, line_offset))
                 .collect(),
         ),
         Raw::Map(v) => Kind::Map(
             v.into_iter()
-                .map(|(k, x)| (convert(file, k, line_offset), convert(file, x, line_offset)))
+                .map(|(k, x)| {
+                    (
+                        convert(file, text, k, line_offset),
+                        convert(file, text, x, line_offset),
+                    )
+                })
                 .collect(),
         ),
     };
-    Node { kind, loc }
+    Node { kind, loc, raw }
 }
 
 /// Parses YAML text into a located tree. `line_offset` shifts reported lines (front matter).
@@ -182,7 +208,7 @@ pub fn parse(file: &Arc<str>, text: &str, line_offset: u32) -> Result<Node, Box<
     budget.max_nodes = 10_000_000;
     let opts = serde_saphyr::options! { strict_booleans: true, budget: Some(budget) };
     match serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, opts) {
-        Ok(s) => Ok(convert(file, s, line_offset)),
+        Ok(s) => Ok(convert(file, text, s, line_offset)),
         Err(e) => {
             let loc = e
                 .location()
@@ -192,6 +218,25 @@ pub fn parse(file: &Arc<str>, text: &str, line_offset: u32) -> Result<Node, Box<
                     l.line += line_offset;
                     l
                 });
+            // A tab in the indentation: YAML allows only spaces there. Point at the tab itself
+            // (the parser often reports the line before) and say so.
+            if let Some((line, col)) = first_indent_tab(text) {
+                let loc = Loc {
+                    file: file.clone(),
+                    line: line + line_offset,
+                    column: col,
+                    len: 1,
+                };
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "yaml-syntax",
+                        Some(loc),
+                        "invalid YAML: a tab is used for indentation",
+                    )
+                    .with_label("tab")
+                    .with_hint("YAML indents with spaces only: replace the tab with spaces (two per level, as on the other lines)"),
+                ));
+            }
             let full = e.to_string();
             // serde-saphyr's Display includes its own snippet; keep the first line's message.
             let first = full.lines().next().unwrap_or("invalid YAML").to_string();
@@ -221,4 +266,18 @@ fn strip_line_col_prefix(msg: &str) -> &str {
         return &rest[idx + 2..];
     }
     msg
+}
+
+/// The 1-based line and column of the first tab in a line's leading whitespace.
+fn first_indent_tab(text: &str) -> Option<(u32, u32)> {
+    for (i, line) in text.lines().enumerate() {
+        for (j, ch) in line.chars().enumerate() {
+            match ch {
+                '\t' => return Some((i as u32 + 1, j as u32 + 1)),
+                ' ' => continue,
+                _ => break,
+            }
+        }
+    }
+    None
 }

@@ -110,17 +110,46 @@ pub fn render(view: &PublicView, theme: &Theme) -> Result<BTreeMap<String, Vec<u
         return Err(diags);
     }
 
-    // The logo.
+    // The logo and the images of public narratives. An SVG is published only as usvg writes it
+    // back (crate::svg): whatever script or link the file held cannot survive.
+    let mut images: Vec<(&str, &str, &[u8])> = view
+        .images
+        .iter()
+        .map(|i| (i.file.as_str(), i.source.as_str(), i.bytes.as_slice()))
+        .collect();
     if let Some(logo) = &view.organization.logo {
-        if logo.media_type == "image/svg+xml" && !svg_is_safe(&logo.bytes) {
-            let file: Arc<str> = Arc::from(logo.source.as_str());
-            diags.push(
-                Diagnostic::error("unsafe-logo", Some(Loc::file_start(&file)), "the logo contains script, event handlers or external references, so it cannot be published")
-                    .with_hint("export the SVG without scripts, `on…=` attributes, `<foreignObject>` and links to other hosts, or use a PNG"),
-            );
-            return Err(diags);
-        }
-        out.insert(logo.file.clone(), logo.bytes.clone());
+        images.push((
+            logo.file.as_str(),
+            logo.source.as_str(),
+            logo.bytes.as_slice(),
+        ));
+    }
+    for (name, source, bytes) in images {
+        let bytes = if name.to_ascii_lowercase().ends_with(".svg") {
+            match crate::svg::sanitize(bytes) {
+                Ok(b) => b,
+                Err(why) => {
+                    let file: Arc<str> = Arc::from(source);
+                    diags.push(
+                        Diagnostic::error(
+                            "bad-image",
+                            Some(Loc::file_start(&file)),
+                            format!("the image {source} cannot be published: {why}"),
+                        )
+                        .with_hint(
+                            "export the image again as SVG or PNG and save it under the same name",
+                        ),
+                    );
+                    continue;
+                }
+            }
+        } else {
+            bytes.to_vec()
+        };
+        out.insert(name.to_string(), bytes);
+    }
+    if diags.has_errors() {
+        return Err(diags);
     }
 
     // Machine-readable files.
@@ -259,22 +288,6 @@ fn push_tera_error(
             }
         }
     }
-}
-
-/// Rejects SVG that could run script or fetch from elsewhere when opened directly.
-fn svg_is_safe(bytes: &[u8]) -> bool {
-    let s = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-    let bad_attr = s.match_indices(" on").any(|(i, _)| {
-        let rest = &s[i + 3..];
-        let name_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
-        name_len > 0 && rest[name_len..].trim_start().starts_with('=')
-    });
-    !(s.contains("<script")
-        || s.contains("javascript:")
-        || s.contains("<foreignobject")
-        || bad_attr
-        || s.contains("href=\"http")
-        || s.contains("href='http"))
 }
 
 fn xml_escape(s: &str) -> String {
@@ -506,15 +519,6 @@ fn manifest(view: &PublicView, files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn svg_checks() {
-        assert!(svg_is_safe(
-            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>"
-        ));
-        assert!(!svg_is_safe(b"<svg><script>alert(1)</script></svg>"));
-        assert!(!svg_is_safe(b"<svg><rect onload = \"x()\"/></svg>"));
-    }
 
     #[test]
     fn leap_day_expiry() {

@@ -15,11 +15,37 @@ use std::collections::{HashMap, HashSet};
 /// Renders `markdown` to sanitized HTML. `prefix` namespaces the ids it creates (use the
 /// narrative's slug); `top_level` (1–6) is the level its highest heading is moved to.
 pub fn to_html(markdown: &str, prefix: &str, top_level: u8) -> String {
+    to_html_mapped(markdown, prefix, top_level, &|_| None)
+}
+
+/// [`to_html`], with every image URL passed through `image_url`: `Some(new)` replaces it (the
+/// trust page links the copy of the image it publishes), `None` keeps it as written.
+pub fn to_html_mapped(
+    markdown: &str,
+    prefix: &str,
+    top_level: u8,
+    image_url: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
-    let events: Vec<Event> = Parser::new_ext(markdown, opts).collect();
+    let events: Vec<Event> = Parser::new_ext(markdown, opts)
+        .map(|e| match e {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: image_url(&dest_url).map(CowStr::from).unwrap_or(dest_url),
+                title,
+                id,
+            }),
+            e => e,
+        })
+        .collect();
     let events = adjust(events, prefix, top_level.clamp(1, 6));
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());

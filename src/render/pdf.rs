@@ -231,9 +231,16 @@ impl PdfEngine {
             }
             for (rel, bytes) in &project.assets {
                 if let Ok(vp) = VirtualPath::new(format!("/content/{rel}")) {
+                    // The package shows an SVG as the trust page does: re-serialized through
+                    // usvg, without links to other files (which Typst would refuse).
+                    let bytes = if rel.to_ascii_lowercase().ends_with(".svg") {
+                        crate::svg::sanitize(bytes).unwrap_or_else(|_| bytes.clone())
+                    } else {
+                        bytes.clone()
+                    };
                     files.insert(
                         RootedPath::new(VirtualRoot::Project, vp).intern(),
-                        Bytes::new(bytes.clone()),
+                        Bytes::new(bytes),
                     );
                 }
             }
@@ -352,8 +359,12 @@ fn replace_unshowable(
     match v {
         Value::String(s) => {
             let mut showable = |c: char| -> bool {
+                // Control characters other than whitespace (ESC, NUL, DEL) have no glyph, and
+                // PDF/A refuses them: they are printed as [U+XXXX] like any unshowable character.
+                if c.is_control() && !c.is_whitespace() {
+                    return false;
+                }
                 if c.is_whitespace()
-                    || c.is_control()
                     || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
                 {
                     return true;

@@ -45,6 +45,19 @@ pub struct PublicView {
     /// The status words used on the page, in legend order (only the ones that occur).
     pub legend: Vec<PublicStatus>,
     pub subprocessors: Vec<PublicSubprocessor>,
+    /// Images shown by public narratives, copied into the site (not template data).
+    #[serde(skip)]
+    pub images: Vec<PublicImage>,
+}
+
+/// An image a public narrative shows, published at `file` (relative to the site root).
+#[derive(Debug, Clone)]
+pub struct PublicImage {
+    /// Output path relative to the site root: `images/<path under content/>`.
+    pub file: String,
+    /// Where it came from (`content/assets/arch.svg`), for error messages.
+    pub source: String,
+    pub bytes: Vec<u8>,
 }
 
 /// The organization.
@@ -405,6 +418,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         _ => 1,
     });
     let mut used: BTreeSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let images: std::cell::RefCell<Vec<PublicImage>> = std::cell::RefCell::new(Vec::new());
     let narratives = public
         .iter()
         .map(|n| {
@@ -419,7 +433,20 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 id = format!("{base}-{k}");
                 k += 1;
             }
-            let html = md_html::to_html(&n.body, &id, 3);
+            let html = md_html::to_html_mapped(&n.body, &id, 3, &|url| {
+                let rel = crate::render::md_ast::resolve_image(&n.file, url).ok()?;
+                let bytes = project.assets.get(&rel)?;
+                let file = format!("images/{rel}");
+                let mut imgs = images.borrow_mut();
+                if !imgs.iter().any(|i: &PublicImage| i.file == file) {
+                    imgs.push(PublicImage {
+                        file: file.clone(),
+                        source: format!("content/{rel}"),
+                        bytes: bytes.clone(),
+                    });
+                }
+                Some(file)
+            });
             PublicNarrative {
                 id,
                 title: n.title.value.clone(),
@@ -566,5 +593,6 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         totals,
         legend,
         subprocessors,
+        images: images.into_inner(),
     }
 }

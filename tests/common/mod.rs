@@ -99,6 +99,7 @@ pub fn run(dir: &Path) -> Checked {
     let mut loaded = trustbook::project::load(dir);
     let assessment = loaded.project.as_ref().map(|p| {
         trustbook::check::check(p, &mut loaded.diagnostics);
+        trustbook::preflight::theme(p, &mut loaded.diagnostics);
         trustbook::assess::assess(p)
     });
     Checked {
