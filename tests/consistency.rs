@@ -488,3 +488,42 @@ fn variables_print_the_records_in_both_outputs() {
         "{html}"
     );
 }
+
+#[test]
+fn every_new_code_has_its_documentation_page() {
+    for code in [
+        "control-without-criteria",
+        "test-contradicts-control",
+        "deviations-exceed-sample",
+        "not-relevant-but-mapped",
+        "remediation-dates-reversed",
+        "date-out-of-range",
+        "type1-period-ignored",
+        "type1-tests-ignored",
+        "population-contradicts-frequency",
+        "subservice-report-missing",
+        "subservice-report-incomplete",
+        "subservice-report-gap",
+        "subservice-report-not-reviewed",
+        "subservice-report-opinion",
+        "narrative-missing",
+        "starter-leftover",
+        "unknown-variable",
+        "restricted-variable",
+    ] {
+        let page = repo().join(format!("docs/src/diagnostics/{code}.md"));
+        let text = std::fs::read_to_string(&page)
+            .unwrap_or_else(|_| panic!("{} is missing", page.display()));
+        assert!(text.starts_with(&format!("# {code}\n")), "{code}");
+        assert!(
+            text.contains("## Example") && text.contains("## Fix"),
+            "{code}"
+        );
+        let src = std::fs::read_to_string(repo().join("src/consistency.rs")).unwrap()
+            + &std::fs::read_to_string(repo().join("src/render/variables.rs")).unwrap();
+        assert!(
+            src.contains(&format!("\"{code}\"")),
+            "{code} is not emitted"
+        );
+    }
+}
