@@ -112,7 +112,7 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
             let k = t % TESTS_PER_CONTROL;
             let (_, pop, sample) = FREQ[i % FREQ.len()];
             // A planned control cannot have operated without exceptions (check reports that).
-            let exceptions = t % 97 == 0 || i % 40 == 0;
+            let exceptions = t % 97 == 0 || i.is_multiple_of(40);
             let _ = write!(
                 s,
                 "- id: T-{i:05}-{k}\n  control: C-{i:05}\n  procedure: >-\n    Inspected the records of synthetic control {i} for the sampled occurrences to determine\n    that each was performed as described.\n  methods: [inquiry, inspection]\n  performed_by: Internal audit\n  performed_on: 2026-07-{d:02}\n  population: {pop}\n  sample: {sample}\n  result: {r}\n  evidence: [EV-{i:05}-{k}]\n",
