@@ -12,6 +12,8 @@
 //! - `remediation-dates-reversed` (error): `due` or `closed_on` before `opened`;
 //! - `date-out-of-range` (warning): a record date far outside the report's dates;
 //! - `type1-period-ignored`, `type1-tests-ignored` (warnings): Type 2 leftovers in a Type 1;
+//! - `test-before-period-end` (warning): a test performed while the control still had
+//!   occurrences to come in the period;
 //! - `population-contradicts-frequency` (warning): a population far smaller than the control's
 //!   frequency produces over the period;
 //! - `subservice-report-missing`, `subservice-report-incomplete`, `subservice-report-gap`,
@@ -119,6 +121,31 @@ fn tests_against_controls(
                     break;
                 }
             }
+        }
+        // A test performed while the control still had occurrences to come in the period cannot
+        // have covered them (an interim test needs a roll-forward).
+        if let (Some(per), Some(c)) = (period, control)
+            && t.performed_on.value < per.end.value
+            && t.performed_on.value >= per.start.value
+            && !matches!(
+                c.frequency.value,
+                Frequency::Continuous | Frequency::PerEvent
+            )
+            && let Some(interval) = c.frequency.value.interval_days()
+            && per.end.value.days() - t.performed_on.value.days() >= interval
+        {
+            d.push(
+                Diagnostic::warning(
+                    "test-before-period-end",
+                    Some(t.performed_on.loc.clone()),
+                    format!(
+                        "test {} was performed on {}, before the period ends ({}): the {} control's later occurrences in the period are not covered",
+                        t.id.value, t.performed_on.value, per.end.value, c.frequency.value
+                    ),
+                )
+                .with_related(&c.frequency.loc, "the control's frequency")
+                .with_hint("test after the period ends, or add a roll-forward test of the occurrences after this date"),
+            );
         }
         // A population far smaller than the control's frequency gives over the period. (Only
         // the lower bound: one control often runs for several systems or vendors, so a larger

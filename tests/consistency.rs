@@ -206,6 +206,34 @@ fn population_that_the_frequency_cannot_produce() {
 }
 
 #[test]
+fn interim_test_does_not_cover_the_rest_of_the_period() {
+    // AC-01 is quarterly: a test on 2026-03-02 cannot cover the second quarter.
+    let c = Fixture::base()
+        .edit(
+            TESTS,
+            "performed_on: 2026-07-06",
+            "performed_on: 2026-03-02",
+        )
+        .check();
+    let at = "content/tests/tests.yaml:5:17";
+    c.assert_exactly(&[&format!("warning test-before-period-end {at}")])
+        .message(
+            "test-before-period-end",
+            at,
+            &["test T-AC-01 was performed on 2026-03-02, before the period ends (2026-06-30): the quarterly control's later occurrences"],
+        );
+    // In the last quarter's final days, nothing of the quarterly control is left uncovered.
+    Fixture::base()
+        .edit(
+            TESTS,
+            "performed_on: 2026-07-06",
+            "performed_on: 2026-06-20",
+        )
+        .check()
+        .assert_exactly(&[]);
+}
+
+#[test]
 fn subservice_organization_without_a_report() {
     let text = std::fs::read_to_string(fixture_path("base").join(VENDORS)).unwrap();
     let cut = text.find("  soc_report:").unwrap();
@@ -501,6 +529,7 @@ fn every_new_code_has_its_documentation_page() {
         "type1-period-ignored",
         "type1-tests-ignored",
         "population-contradicts-frequency",
+        "test-before-period-end",
         "subservice-report-missing",
         "subservice-report-incomplete",
         "subservice-report-gap",
