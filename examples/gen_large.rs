@@ -62,7 +62,7 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
     write(
         root,
         "content/trustbook.yaml",
-        "organization:\n  name: Large Synthetic Corp.\n  website: https://large.example\nsystem:\n  name: Large Synthetic Platform\n  summary: A synthetic system for benchmarks.\nreport:\n  type: type2\n  period: { start: 2026-01-01, end: 2026-06-30 }\n  content_date: 2026-07-31\n  categories: [security, availability, processing-integrity, confidentiality, privacy]\n  not_relevant:\n    - criterion: CC6.4\n      reason: No facilities; physical security is carved out to the hosting provider.\n  auditor: { firm: Example CPA LLP }\ntrust_page:\n  base_url: https://trust.large.example\n",
+        "organization:\n  name: Large Synthetic Corp.\n  website: https://large.example\nsystem:\n  name: Large Synthetic Platform\n  summary: A synthetic system for benchmarks.\nreport:\n  type: type2\n  period: { start: 2026-01-01, end: 2026-06-30 }\n  content_date: 2026-07-31\n  categories: [security, availability, processing-integrity, confidentiality, privacy]\n  not_relevant: []\n  auditor: { firm: Example CPA LLP }\ntrust_page:\n  base_url: https://trust.large.example\n",
     )?;
 
     // Controls: 20 files of 100.
@@ -111,7 +111,8 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
             let i = t / TESTS_PER_CONTROL;
             let k = t % TESTS_PER_CONTROL;
             let (_, pop, sample) = FREQ[i % FREQ.len()];
-            let exceptions = t % 97 == 0;
+            // A planned control cannot have operated without exceptions (check reports that).
+            let exceptions = t % 97 == 0 || i.is_multiple_of(40);
             let _ = write!(
                 s,
                 "- id: T-{i:05}-{k}\n  control: C-{i:05}\n  procedure: >-\n    Inspected the records of synthetic control {i} for the sampled occurrences to determine\n    that each was performed as described.\n  methods: [inquiry, inspection]\n  performed_by: Internal audit\n  performed_on: 2026-07-{d:02}\n  population: {pop}\n  sample: {sample}\n  result: {r}\n  evidence: [EV-{i:05}-{k}]\n",
@@ -163,8 +164,13 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
     for v in 0..50 {
         let _ = write!(
             s,
-            "- name: Vendor {v}\n  service: Synthetic service {v}\n  subservice: {sub}\n  criteria: [{c}]\n  csocs:\n    - The vendor restricts access to its systems.\n  monitoring: [C-{m:05}]\n  subprocessor: {sp}\n  purpose: Processing for synthetic purpose {v}\n  locations: [United States]\n  data: [Customer data]\n\n",
+            "- name: Vendor {v}\n  service: Synthetic service {v}\n  subservice: {sub}\n  criteria: [{c}]\n  csocs:\n    - The vendor restricts access to its systems.\n  monitoring: [C-{m:05}]\n  subprocessor: {sp}\n  purpose: Processing for synthetic purpose {v}\n  locations: [United States]\n  data: [Customer data]\n{report}\n",
             sub = ["carve-out", "inclusive", "none"][v % 3],
+            report = if v % 3 == 2 {
+                ""
+            } else {
+                "  soc_report:\n    type: type2\n    period: { start: 2025-10-01, end: 2026-09-30 }\n    opinion: unmodified\n    reviewed_on: 2026-07-15\n    reviewed_by: Vendor manager\n"
+            },
             c = criteria[v % criteria.len()],
             m = v * 7,
             sp = v % 2 == 0,

@@ -9,24 +9,26 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The readiness formula, as printed in the package and by `trustbook check`.
-pub const FORMULA: &str = "score = 100 × (sum of criterion points) ÷ (in-scope criteria not marked not relevant); \
-points: effective 1, designed (Type 1) 1, designed but not yet tested 0.75, exceptions noted 0.5, partially designed 0.25, gap 0";
+pub const FORMULA: &str = "score = 100 × (sum of criterion points) ÷ (in-scope criteria not marked not relevant), shown as a whole number; \
+a criterion takes the least advanced status among all the controls mapped to it; \
+points: tested, no exceptions noted 1; designed (Type 1) 1; designed, not yet tested 0.75; exceptions noted 0.5; partially designed 0.25; no control (gap) 0";
 
 /// The state of one in-scope criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Type 2: every implemented control behind it was tested without exceptions.
+    /// Type 2: every control behind it is implemented and was tested without exceptions
+    /// (JSON code `effective`, label "tested, no exceptions noted": what was done, not a conclusion).
     Effective,
-    /// Type 1: at least one implemented control; design only is assessed.
+    /// Type 1: every control behind it is implemented; design only is assessed.
     Designed,
-    /// Type 2: implemented controls exist but not all have been tested.
+    /// Type 2: every control behind it is implemented, at least one is not yet tested, none has exceptions.
     DesignedNotTested,
-    /// Type 2: a test of a control behind it found exceptions.
+    /// Type 2: every control behind it is implemented and a test of one of them found exceptions.
     ExceptionsNoted,
-    /// Only planned or partially implemented controls.
+    /// At least one control behind it is planned or partially implemented.
     PartiallyDesigned,
-    /// No control at all.
+    /// No control at all, or a control behind it is recorded as not implemented.
     Gap,
     /// Declared not relevant, with a reason.
     NotRelevant,
@@ -36,12 +38,12 @@ impl Status {
     /// The words for the status (never colour alone).
     pub fn label(self) -> &'static str {
         match self {
-            Status::Effective => "effective",
+            Status::Effective => "tested, no exceptions noted",
             Status::Designed => "designed",
             Status::DesignedNotTested => "designed, not yet tested",
             Status::ExceptionsNoted => "exceptions noted",
             Status::PartiallyDesigned => "partially designed",
-            Status::Gap => "gap",
+            Status::Gap => "no control (gap)",
             Status::NotRelevant => "not relevant",
         }
     }
@@ -104,10 +106,12 @@ pub struct CriterionResult {
 pub struct CategoryResult {
     pub category: Option<Category>,
     pub title: String,
-    /// In-scope criteria, not counting the ones marked not relevant.
+    /// Every criterion of the category (assessed plus not relevant).
+    pub total: usize,
+    /// In-scope criteria, not counting the ones marked not relevant (the assessed ones).
     pub criteria: usize,
     pub not_relevant: usize,
-    /// Criteria with at least one implemented control.
+    /// Criteria whose controls are all implemented.
     pub designed: usize,
     /// Type 2: criteria whose controls were all tested without exceptions.
     pub effective: usize,
@@ -117,22 +121,26 @@ pub struct CategoryResult {
     pub design_coverage: f64,
     /// Type 2: effective ÷ criteria, 0–100; `None` for Type 1.
     pub operating_effectiveness: Option<f64>,
-    /// The readiness score of this category alone.
-    pub score: f64,
+    /// The readiness score of this category alone, one decimal; `None` when every criterion of
+    /// the category is marked not relevant (there is nothing to score).
+    pub score: Option<f64>,
 }
 
 /// What kind of gap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+/// Variants are declared in order of severity (the gap list's order): deviations found by a
+/// test and criteria without any control first, controls not in place next, then what still
+/// needs testing, evidence or follow-up.
 pub enum GapKind {
-    UncoveredCriterion,
     Exception,
-    OverdueRemediation,
-    UntestedControl,
+    UncoveredCriterion,
     PlannedControl,
     PartialControl,
-    MissingEvidence,
+    OverdueRemediation,
+    UntestedControl,
     StaleEvidence,
+    MissingEvidence,
     OpenRemediation,
 }
 
@@ -225,6 +233,32 @@ pub fn is_overdue(r: &Remediation, at: Date) -> bool {
     ) && r.due.as_ref().is_some_and(|d| d.value < at)
 }
 
+/// The status of one control, in the criteria's vocabulary: implemented and (Type 2) tested
+/// without exceptions, not yet tested, with exceptions; planned or partially implemented
+/// controls are "partially designed"; a control recorded as `not-implemented` is no control.
+/// Tests are ignored in a Type 1 package (design only).
+pub fn control_status(c: &Control, tests: &[&Test], type2: bool) -> Status {
+    match c.status.value {
+        ControlStatus::Implemented if !type2 => Status::Designed,
+        ControlStatus::Implemented if tests.is_empty() => Status::DesignedNotTested,
+        ControlStatus::Implemented
+            if tests
+                .iter()
+                .any(|t| t.result.value == TestResult::Exceptions) =>
+        {
+            Status::ExceptionsNoted
+        }
+        ControlStatus::Implemented => Status::Effective,
+        ControlStatus::PartiallyImplemented | ControlStatus::Planned => Status::PartiallyDesigned,
+        ControlStatus::NotImplemented => Status::Gap,
+    }
+}
+
+/// A score as documents show it: a whole number ("93", not "93.2"); the JSON keeps the decimal.
+pub fn whole(score: f64) -> String {
+    format!("{}", score.round() as i64)
+}
+
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -280,44 +314,22 @@ pub fn assess(p: &Project) -> Assessment {
             .get(c.id.as_str())
             .cloned()
             .unwrap_or_default();
-        let implemented: Vec<&Control> = ctrls
-            .iter()
-            .copied()
-            .filter(|x| x.status.value == ControlStatus::Implemented)
-            .collect();
-        let partial = ctrls.iter().any(|x| {
-            matches!(
-                x.status.value,
-                ControlStatus::PartiallyImplemented | ControlStatus::Planned
-            )
-        });
         let tests = tests_of(&ctrls);
+        // The least advanced status among every control mapped to the criterion.
         let status = if not_relevant.contains_key(c.id.as_str()) {
             Status::NotRelevant
-        } else if implemented.is_empty() {
-            if partial {
-                Status::PartiallyDesigned
-            } else {
-                Status::Gap
-            }
-        } else if !type2 {
-            Status::Designed
         } else {
-            let itests = tests_of(&implemented);
-            if itests
+            ctrls
                 .iter()
-                .any(|t| t.result.value == TestResult::Exceptions)
-            {
-                Status::ExceptionsNoted
-            } else if implemented.iter().all(|x| {
-                tests_by_control
-                    .get(x.id.value.as_str())
-                    .is_some_and(|v| !v.is_empty())
-            }) {
-                Status::Effective
-            } else {
-                Status::DesignedNotTested
-            }
+                .map(|x| {
+                    let t = tests_by_control
+                        .get(x.id.value.as_str())
+                        .map(|v| v.as_slice())
+                        .unwrap_or(&[]);
+                    control_status(x, t, type2)
+                })
+                .max()
+                .unwrap_or(Status::Gap)
         };
         criteria.push(CriterionResult {
             id: c.id.clone(),
@@ -374,6 +386,7 @@ pub fn assess(p: &Project) -> Assessment {
             CategoryResult {
                 category,
                 title,
+                total: rows.len(),
                 criteria: n,
                 not_relevant: rows.len() - n,
                 designed,
@@ -382,11 +395,7 @@ pub fn assess(p: &Project) -> Assessment {
                 gaps,
                 design_coverage: pct(designed),
                 operating_effectiveness: type2.then(|| pct(effective)),
-                score: if n == 0 {
-                    0.0
-                } else {
-                    round1(100.0 * pts / n as f64)
-                },
+                score: (n > 0).then(|| round1(100.0 * pts / n as f64)),
             }
         };
     let mut categories = Vec::new();
@@ -459,7 +468,7 @@ pub fn assess(p: &Project) -> Assessment {
             }
         }
     }
-    for t in &p.tests {
+    for t in p.tests.iter().filter(|_| type2) {
         if t.result.value == TestResult::Exceptions {
             let crit = p
                 .controls
@@ -554,6 +563,7 @@ pub fn assess(p: &Project) -> Assessment {
             controls: r.controls.iter().map(|x| x.value.clone()).collect(),
         });
     }
+    // By severity (the kinds' declared order), then by subject within a kind.
     gaps.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
 
     // ISO 27001:2022 coverage from the controls' own mappings.
@@ -587,7 +597,7 @@ pub fn assess(p: &Project) -> Assessment {
 
     Assessment {
         report_type: p.config.report.kind.value,
-        score: overall.score,
+        score: overall.score.unwrap_or(0.0),
         formula: FORMULA,
         categories,
         overall,

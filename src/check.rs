@@ -18,6 +18,17 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
     narratives(p, &mut d);
     remediation(p, &mut d);
     crate::preflight::check(p, &mut d);
+    crate::consistency::check(p, &mut d);
+    let narrative_error = diags.items.iter().any(|x| {
+        x.severity == crate::diag::Severity::Error
+            && x.loc
+                .as_ref()
+                .is_some_and(|l| l.file.starts_with("content/narratives/"))
+    });
+    if !narrative_error {
+        crate::consistency::narratives_missing(p, &mut d);
+    }
+    d.extend(crate::render::variables::check(p));
     for x in d {
         diags.push(x);
     }
@@ -52,15 +63,18 @@ fn scope(p: &Project, d: &mut Vec<Diagnostic>) {
                             .with_related(&per.start.loc, "the start"),
                     );
                 } else {
-                    let months = per.start.value.months_until(&per.end.value);
-                    if months < 2.95 {
+                    // Both days count: 1 January to 31 March is exactly 3 months.
+                    let months = per.start.value.months_through(&per.end.value);
+                    if months < 3.0 - 1e-9 {
+                        let shown = (months * 10.0).floor() / 10.0;
                         d.push(
-                            Diagnostic::warning("period-length", Some(per.loc.clone()), format!("the period is {months:.1} months long, shorter than the usual minimum of 3"))
+                            Diagnostic::warning("period-length", Some(per.loc.clone()), format!("the period is {shown:.1} months long, shorter than the usual minimum of 3"))
                                 .with_hint("Type 2 periods usually run 3 to 12 months; a first report often covers 3 to 6"),
                         );
-                    } else if months > 12.05 {
+                    } else if months > 12.0 + 1e-9 {
+                        let shown = (months * 10.0).ceil() / 10.0;
                         d.push(
-                            Diagnostic::warning("period-length", Some(per.loc.clone()), format!("the period is {months:.1} months long, longer than 12"))
+                            Diagnostic::warning("period-length", Some(per.loc.clone()), format!("the period is {shown:.1} months long, longer than 12"))
                                 .with_hint("Type 2 periods usually run 3 to 12 months; split it into successive reports"),
                         );
                     }

@@ -7,6 +7,7 @@ pub mod assess;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod consistency;
 pub mod diag;
 pub mod explain;
 pub mod init;

@@ -323,6 +323,42 @@ fn vendor_spec(name: &str) -> Option<Value> {
         "purpose" => text("Public text: what the vendor processes data for."),
         "locations" => list(json!({ "type": "string" }), "Where it processes data."),
         "data" => list(json!({ "type": "string" }), "Kinds of data it processes."),
+        "soc_report" => object(
+            "SOC report",
+            "The subservice organization's own assurance report, as reviewed by management (expected for carve-out and inclusive subservice organizations).",
+            fields::SOC_REPORT,
+            &["type"],
+            |f| {
+                Some(match f {
+                    "type" => enumeration::<SocReportType>(
+                        "type1 | type2 | iso27001 | none (no report obtained).",
+                    ),
+                    "period" => object(
+                        "Period",
+                        "Type 2: the period the vendor's report covers.",
+                        fields::PERIOD,
+                        &["start", "end"],
+                        |g| match g {
+                            "start" => Some(date("First day of the report's period.")),
+                            "end" => Some(date("Last day of the report's period.")),
+                            _ => None,
+                        },
+                    ),
+                    "as_of" => {
+                        date("Type 1 and ISO 27001: the date the report or certificate speaks at.")
+                    }
+                    "opinion" => enumeration::<Opinion>(
+                        "The service auditor's opinion: unmodified, qualified, adverse or disclaimer.",
+                    ),
+                    "bridge_letter_through" => date(
+                        "A bridge (gap) letter from the vendor's management covers up to this date.",
+                    ),
+                    "reviewed_on" => date("When management reviewed the report and its CUECs."),
+                    "reviewed_by" => text("Who reviewed it (a role or name)."),
+                    _ => return None,
+                })
+            },
+        ),
         _ => return None,
     })
 }
@@ -477,8 +513,12 @@ fn trustbook_spec(name: &str) -> Option<Value> {
             |f| match f {
                 "base_url" => Some(text("The URL the trust page is published at.")),
                 "request_access" => Some(text(
-                    "A link (mailto: or https:) for requesting the restricted report.",
+                    "A link (mailto: or https:) for requesting the restricted readiness package.",
                 )),
+                "show_readiness" => Some(json!({
+                    "type": "boolean",
+                    "description": "false hides the readiness counts and gap numbers from the public page (default: true)."
+                })),
                 _ => None,
             },
         ),

@@ -29,27 +29,42 @@ pub fn scope_line(p: &Project) -> String {
 }
 
 fn row(out: &mut String, c: &CategoryResult, type2: bool) {
-    let mut detail = format!("{} criteria", c.criteria);
-    if type2 {
-        let _ = write!(detail, ", {} effective", c.effective);
+    // "33 criteria: 32 assessed, 1 not relevant" reads unambiguously; without any not
+    // relevant, "33 criteria".
+    let mut detail = if c.not_relevant > 0 {
+        format!(
+            "{} criteria: {} assessed, {} not relevant",
+            c.total, c.criteria, c.not_relevant
+        )
     } else {
-        let _ = write!(detail, ", {} designed", c.designed);
+        format!("{} criteria", c.criteria)
+    };
+    if type2 {
+        let _ = write!(detail, "; {} tested, no exceptions noted", c.effective);
+    } else {
+        let _ = write!(detail, "; {} designed", c.designed);
     }
     if c.exceptions > 0 {
-        let _ = write!(detail, ", {} with exceptions", c.exceptions);
+        let _ = write!(detail, ", {} with exceptions noted", c.exceptions);
     }
     if c.gaps > 0 {
-        let _ = write!(detail, ", {} gaps", c.gaps);
+        let _ = write!(
+            detail,
+            ", {} {}",
+            c.gaps,
+            if c.gaps == 1 { "gap" } else { "gaps" }
+        );
     }
-    if c.not_relevant > 0 {
-        let _ = write!(detail, ", {} not relevant", c.not_relevant);
-    }
+    let (pct, shown) = match c.score {
+        Some(x) => (x, crate::assess::whole(x)),
+        None => (0.0, "—".to_string()),
+    };
     let _ = writeln!(
         out,
-        "  {:<22} {} {:>5.1}  {}",
+        "  {:<22} {} {:>5}  {}",
         c.title,
-        bar(c.score, 20),
-        c.score,
+        bar(pct, 20),
+        shown,
         detail
     );
 }
@@ -69,16 +84,20 @@ pub fn human(p: &Project, a: &Assessment, max_gaps: usize) -> String {
     }
     let _ = writeln!(
         out,
-        "  {:<22} {} {:>5.1}",
+        "  {:<22} {} {:>5}",
         "Readiness score",
         bar(a.score, 20),
-        a.score
+        crate::assess::whole(a.score)
     );
     let _ = writeln!(out, "  formula: {}", a.formula);
     if a.gaps.is_empty() {
         let _ = writeln!(out, "No gaps.");
     } else {
-        let _ = writeln!(out, "Top gaps ({} in all):", a.gaps.len());
+        let _ = writeln!(
+            out,
+            "Top gaps, most severe first ({} in all):",
+            a.gaps.len()
+        );
         for g in a.gaps.iter().take(max_gaps) {
             let _ = writeln!(out, "  - [{}] {}", g.kind_label, g.message);
         }

@@ -118,7 +118,11 @@ fn package_has_every_section_criterion_and_result() {
     ] {
         assert_has(&t, s);
     }
-    let lower = t.to_lowercase();
+    // Appendix B says what the ISO cross-reference is not; any other mention is an over-claim.
+    let lower = t
+        .to_lowercase()
+        .replace("it is not an iso/iec 27001 certification", "");
+    assert!(t.contains("it is not an ISO/IEC 27001 certification"));
     for banned in ["certified", "certification", "soc 2 compliant"] {
         assert!(!lower.contains(banned), "the package says {banned:?}");
     }

@@ -596,14 +596,15 @@ mod stand_in {
     use trustbook::pipeline::{PDF_NAME, Prepared};
 
     /// Renders every narrative's text into index.html, and a fake PDF slowly. A narrative that
-    /// contains `{{ broken` is reported as a template error at a theme location.
+    /// contains `[[ broken` is reported as a template error at a theme location. (Not `{{ …`:
+    /// that is a narrative variable, which `check` reports itself.)
     pub struct StandIn;
 
     impl trustbook::serve::Render for StandIn {
         fn public(&mut self, p: &Prepared) -> Result<Files, Diagnostics> {
             let mut html = String::from("<!doctype html><html><body><main>");
             for n in &p.project.narratives {
-                if n.body.contains("{{ broken") {
+                if n.body.contains("[[ broken") {
                     let mut d = Diagnostics::default();
                     d.push(Diagnostic::error(
                         "template",
@@ -726,7 +727,7 @@ fn stand_in_renderer_serves_new_text_and_the_pdf() {
 
     // A template error: overlay with the template's location, the previous page behind it.
     trust.drain();
-    std::fs::write(&path, format!("{original}\n{{{{ broken }}}}\n")).unwrap();
+    std::fs::write(&path, format!("{original}\n[[ broken ]]\n")).unwrap();
     trust
         .next_reload(Duration::from_secs(3))
         .expect("reload on template error");

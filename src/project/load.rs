@@ -26,7 +26,7 @@ pub mod fields {
     pub const PERIOD: &[&str] = &["start", "end"];
     pub const NOT_RELEVANT: &[&str] = &["criterion", "reason"];
     pub const AUDITOR: &[&str] = &["firm"];
-    pub const TRUST_PAGE: &[&str] = &["base_url", "request_access"];
+    pub const TRUST_PAGE: &[&str] = &["base_url", "request_access", "show_readiness"];
     pub const CONTROL: &[&str] = &[
         "id",
         "title",
@@ -77,6 +77,17 @@ pub mod fields {
         "purpose",
         "locations",
         "data",
+        "soc_report",
+    ];
+    /// A vendor's `soc_report` block (v1.1).
+    pub const SOC_REPORT: &[&str] = &[
+        "type",
+        "period",
+        "as_of",
+        "opinion",
+        "bridge_letter_through",
+        "reviewed_on",
+        "reviewed_by",
     ];
     pub const CUEC: &[&str] = &["id", "text", "criteria"];
     pub const REMEDIATION: &[&str] = &[
@@ -487,6 +498,7 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
                 let t = TrustPage {
                     base_url: r.text("base_url", false),
                     request_access: r.text("request_access", false),
+                    show_readiness: r.boolean("show_readiness"),
                 };
                 r.finish();
                 t
@@ -812,6 +824,17 @@ fn read_vendor(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Vendor> {
     let purpose = r.text("purpose", false);
     let locations = r.text_list("locations");
     let data = r.text_list("data");
+    // The block is located at its key (`soc_report:`), where a missing field is best reported.
+    let soc_key = r.key_loc("soc_report");
+    let soc_report = r
+        .node("soc_report")
+        .and_then(|n| read_soc_report(n, r.diags))
+        .map(|mut x| {
+            if let Some(k) = soc_key {
+                x.loc = k;
+            }
+            x
+        });
     let loc = r.loc.clone();
     let ok = r.finish();
     let name = name?;
@@ -830,6 +853,45 @@ fn read_vendor(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Vendor> {
         purpose,
         locations,
         data,
+        soc_report,
+        loc,
+    })
+}
+
+/// A vendor's `soc_report` block (v1.1).
+fn read_soc_report(n: &Node, d: &mut Vec<Diagnostic>) -> Option<SocReport> {
+    let mut r = Rec::new(n, "soc_report", fields::SOC_REPORT, d)?;
+    let kind = r.enumerated::<SocReportType>("type", true);
+    let period = match r.node("period") {
+        Some(pn) => Rec::new(pn, "period", fields::PERIOD, r.diags).and_then(|mut pr| {
+            let start = pr.date("start", true);
+            let end = pr.date("end", true);
+            let loc = pr.loc.clone();
+            pr.finish();
+            Some(Period {
+                start: start?,
+                end: end?,
+                loc,
+            })
+        }),
+        None => None,
+    };
+    let as_of = r.date("as_of", false);
+    let opinion = r.enumerated::<Opinion>("opinion", false);
+    let bridge_letter_through = r.date("bridge_letter_through", false);
+    let reviewed_on = r.date("reviewed_on", false);
+    let reviewed_by = r.text("reviewed_by", false);
+    let loc = r.loc.clone();
+    let ok = r.finish();
+    let kind = kind?;
+    ok.then_some(SocReport {
+        kind,
+        period,
+        as_of,
+        opinion,
+        bridge_letter_through,
+        reviewed_on,
+        reviewed_by,
         loc,
     })
 }

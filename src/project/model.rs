@@ -114,6 +114,16 @@ impl Date {
     pub fn months_until(&self, other: &Date) -> f64 {
         (other.days() - self.days()) as f64 / 30.436_875
     }
+    /// Calendar months from `self` to `end`, both days included: 1 January to 31 March is
+    /// exactly 3.0; a part month counts as its share of the days of the month it ends in.
+    pub fn months_through(&self, end: &Date) -> f64 {
+        let after = Date::from_days(end.days() + 1);
+        let whole = (after.year - self.year) * 12 + after.month as i32 - self.month as i32;
+        let mut months = f64::from(whole);
+        let dim = f64::from(days_in_month(after.year, after.month));
+        months += (f64::from(after.day) - f64::from(self.day)) / dim;
+        months
+    }
     /// A long English form, e.g. "30 June 2026".
     pub fn long(&self) -> String {
         const M: [&str; 12] = [
@@ -231,6 +241,14 @@ enumerated!(
 enumerated!(
     /// The method used for a subservice organization.
     Subservice { CarveOut = "carve-out", Inclusive = "inclusive", None = "none" }
+);
+enumerated!(
+    /// The kind of assurance report a subservice organization provides (v1.1).
+    SocReportType { Type1 = "type1", Type2 = "type2", Iso27001 = "iso27001", None = "none" }
+);
+enumerated!(
+    /// The opinion in a subservice organization's report (v1.1).
+    Opinion { Unmodified = "unmodified", Qualified = "qualified", Adverse = "adverse", Disclaimer = "disclaimer" }
 );
 enumerated!(
     /// The state of a remediation item.
@@ -358,6 +376,9 @@ pub struct Auditor {
 pub struct TrustPage {
     pub base_url: Option<S<String>>,
     pub request_access: Option<S<String>>,
+    /// v1.1: `false` hides the readiness counts and gap numbers from the public page
+    /// (`None`: not written, shown).
+    pub show_readiness: Option<bool>,
 }
 
 /// A control (controls/*.yaml).
@@ -440,6 +461,24 @@ pub struct Vendor {
     pub purpose: Option<S<String>>,
     pub locations: Vec<S<String>>,
     pub data: Vec<S<String>>,
+    /// v1.1: the subservice organization's own assurance report, as reviewed by management.
+    pub soc_report: Option<SocReport>,
+    pub loc: Loc,
+}
+
+/// A subservice organization's assurance report (`soc_report:` of a vendor, v1.1).
+#[derive(Debug, Clone)]
+pub struct SocReport {
+    pub kind: S<SocReportType>,
+    /// Type 2: the period the report covers.
+    pub period: Option<Period>,
+    /// Type 1 and ISO 27001: the date it speaks at.
+    pub as_of: Option<S<Date>>,
+    pub opinion: Option<S<Opinion>>,
+    /// A bridge (gap) letter from the vendor's management covers up to this date.
+    pub bridge_letter_through: Option<S<Date>>,
+    pub reviewed_on: Option<S<Date>>,
+    pub reviewed_by: Option<S<String>>,
     pub loc: Loc,
 }
 
@@ -539,11 +578,41 @@ impl Project {
             dates.extend(r.opened.as_ref().map(|d| d.value));
             dates.extend(r.closed_on.as_ref().map(|d| d.value));
         }
-        dates.into_iter().max().unwrap_or(Date {
-            year: 1970,
-            month: 1,
-            day: 1,
-        })
+        // A date far outside the report's window (a typo such as 2027 for 2026) must not move
+        // the content date and make other records look overdue; `check` warns about it.
+        let window = self.date_window();
+        dates
+            .into_iter()
+            .filter(|d| window.is_none_or(|(lo, hi)| (lo..=hi).contains(d)))
+            .max()
+            .unwrap_or(Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+            })
+    }
+    /// The span of plausible record dates: from a year before the period starts (or the as-of
+    /// date) to six months after it ends (or `report.content_date`, if later). `None` without a
+    /// report date.
+    pub fn date_window(&self) -> Option<(Date, Date)> {
+        let r = &self.config.report;
+        let (start, end) = match r.kind.value {
+            ReportType::Type2 => {
+                let p = r.period.as_ref()?;
+                (p.start.value, p.end.value)
+            }
+            ReportType::Type1 => {
+                let d = r.as_of.as_ref()?.value;
+                (d, d)
+            }
+        };
+        let mut hi = Date::from_days(end.days() + 183);
+        if let Some(c) = &r.content_date
+            && c.value > hi
+        {
+            hi = c.value;
+        }
+        Some((Date::from_days(start.days() - 366), hi))
     }
     /// True if the category is in scope.
     pub fn in_scope(&self, c: Category) -> bool {

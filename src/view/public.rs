@@ -44,6 +44,9 @@ pub struct PublicView {
     pub totals: PublicTotals,
     /// The status words used on the page, in legend order (only the ones that occur).
     pub legend: Vec<PublicStatus>,
+    /// `trust_page.show_readiness` (default true): false leaves the readiness counts and gap
+    /// numbers out of the page (the counts below are then empty).
+    pub show_readiness: bool,
     pub subprocessors: Vec<PublicSubprocessor>,
     /// Images shown by public narratives, copied into the site (not template data).
     #[serde(skip)]
@@ -170,6 +173,8 @@ pub struct PublicStatusCount {
 pub struct PublicCategory {
     pub id: String,
     pub title: String,
+    /// Every criterion of the category (assessed plus not relevant).
+    pub total: usize,
     /// Criteria in scope (not counting those declared not relevant).
     pub criteria: usize,
     /// Criteria declared not relevant.
@@ -197,6 +202,8 @@ pub struct PublicTheme {
 /// Totals over every in-scope category.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicTotals {
+    /// Every criterion of the in-scope categories (assessed plus not relevant).
+    pub total: usize,
     pub criteria: usize,
     pub not_relevant: usize,
     pub status_counts: Vec<PublicStatusCount>,
@@ -239,20 +246,7 @@ fn link_url(s: &str) -> Option<String> {
 
 /// The status of one control, in the assessment's vocabulary.
 fn control_status(c: &Control, tests: &[&Test], type2: bool) -> Status {
-    match c.status.value {
-        ControlStatus::Implemented if !type2 => Status::Designed,
-        ControlStatus::Implemented if tests.is_empty() => Status::DesignedNotTested,
-        ControlStatus::Implemented
-            if tests
-                .iter()
-                .any(|t| t.result.value == TestResult::Exceptions) =>
-        {
-            Status::ExceptionsNoted
-        }
-        ControlStatus::Implemented => Status::Effective,
-        ControlStatus::PartiallyImplemented | ControlStatus::Planned => Status::PartiallyDesigned,
-        ControlStatus::NotImplemented => Status::Gap,
-    }
+    crate::assess::control_status(c, tests, type2)
 }
 
 fn status_counts<'a>(statuses: impl Iterator<Item = &'a Status>) -> Vec<PublicStatusCount> {
@@ -417,6 +411,8 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         Section::TrustFaq => 2,
         _ => 1,
     });
+    // Public narratives get only the variables whose values are public.
+    let vars = crate::render::variables::values(project).public();
     let mut used: BTreeSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let images: std::cell::RefCell<Vec<PublicImage>> = std::cell::RefCell::new(Vec::new());
     let narratives = public
@@ -433,7 +429,8 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 id = format!("{base}-{k}");
                 k += 1;
             }
-            let html = md_html::to_html_mapped(&n.body, &id, 3, &|url| {
+            let text = crate::render::variables::apply(&n.body, &vars);
+            let html = md_html::to_html_mapped(&text, &id, 3, &|url| {
                 let rel = crate::render::md_ast::resolve_image(&n.file, url).ok()?;
                 let bytes = project.assets.get(&rel)?;
                 let file = format!("images/{rel}");
@@ -461,6 +458,11 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         .criteria
         .iter()
         .map(|c| (c.id.as_str(), c.category))
+        .collect();
+    let criterion_status: HashMap<&str, (Category, Status)> = assessment
+        .criteria
+        .iter()
+        .map(|c| (c.id.as_str(), (c.category, c.status)))
         .collect();
     let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
     for t in &project.tests {
@@ -492,7 +494,10 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             all_controls.insert(*i);
             let Some(p) = &c.public else { continue };
             all_summarized.insert(*i);
-            let status = control_status(
+            // The control's own status, and that of every criterion of this category it maps
+            // to: a criterion's status counts all of its controls, including those without a
+            // `public:` block (their wording is private, their effect on the status is not).
+            let own = control_status(
                 c,
                 tests_by_control
                     .get(c.id.value.as_str())
@@ -500,6 +505,13 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                     .unwrap_or(&[]),
                 type2,
             );
+            let status = c
+                .criteria
+                .iter()
+                .filter_map(|cr| criterion_status.get(cr.value.as_str()))
+                .filter(|(k, s)| *k == cat && *s != Status::NotRelevant)
+                .map(|(_, s)| *s)
+                .fold(own, Status::max);
             let name = p.theme.value.trim().to_string();
             let entry = themes.entry(name).or_insert_with(|| (Vec::new(), status));
             let summary = p.summary.value.trim().to_string();
@@ -517,6 +529,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         categories.push(PublicCategory {
             id: cat.as_str().to_string(),
             title: cat.title().to_string(),
+            total: cr.total,
             criteria: cr.criteria,
             not_relevant: cr.not_relevant,
             status_counts: status_counts(statuses.iter()),
@@ -532,10 +545,21 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 .collect(),
         });
     }
+    let show_readiness = cfg.trust_page.show_readiness.unwrap_or(true);
+    if !show_readiness {
+        for c in &mut categories {
+            c.status_counts.clear();
+        }
+    }
     let totals = PublicTotals {
+        total: assessment.overall.total,
         criteria: assessment.overall.criteria,
         not_relevant: assessment.overall.not_relevant,
-        status_counts: status_counts(assessment.criteria.iter().map(|c| &c.status)),
+        status_counts: if show_readiness {
+            status_counts(assessment.criteria.iter().map(|c| &c.status))
+        } else {
+            Vec::new()
+        },
         controls: all_controls.len(),
         controls_summarized: all_summarized.len(),
     };
@@ -592,6 +616,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         categories,
         totals,
         legend,
+        show_readiness,
         subprocessors,
         images: images.into_inner(),
     }

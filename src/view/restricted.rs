@@ -53,6 +53,8 @@ pub struct Meta {
     pub watermark: Option<String>,
     /// "Type 1" / "Type 2".
     pub type2: bool,
+    /// The running footer: every page, alone, says what the document is and is not.
+    pub footer: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,6 +184,9 @@ pub struct SubserviceView {
     pub csocs: Vec<String>,
     /// Our monitoring controls: "VM-02 Annual review of vendor SOC reports".
     pub monitoring: Vec<String>,
+    /// The subservice organization's own report (v1.1 `soc_report`), as label/value rows:
+    /// report type, period, opinion, bridge letter, review. Empty rows are left out.
+    pub report: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -449,6 +454,7 @@ pub fn restricted_view(
     let auditor = cfg.report.auditor.as_ref().map(|a| a.firm.value.clone());
     let mut diagnostics = Vec::new();
 
+    let vars = crate::render::variables::values(project);
     // Narratives by section, in (order, file) order as loaded.
     let mut by_section: BTreeMap<Section, Vec<NarrativeView>> = BTreeMap::new();
     for n in &project.narratives {
@@ -460,7 +466,8 @@ pub fn restricted_view(
             first_line: n.body_line,
             assets: &project.assets,
         };
-        let (body, d) = md_ast::parse(&n.body, &src);
+        let text = crate::render::variables::apply(&n.body, &vars);
+        let (body, d) = md_ast::parse(&text, &src);
         diagnostics.extend(d);
         by_section
             .entry(n.section.value)
@@ -510,6 +517,9 @@ pub fn restricted_view(
         recipient: recipient.clone(),
         watermark: recipient.as_ref().map(|r| format!("Restricted — {r}")),
         type2,
+        footer: format!(
+            "{org} · management's SOC 2 {report_type} readiness package, not a SOC 2 report"
+        ),
     };
 
     let logo = cfg.organization.logo.as_ref().and_then(|l| {
@@ -530,7 +540,7 @@ pub fn restricted_view(
         categories_text: and_list(&categories),
         content_date: content_date.clone(),
         recipient_line: recipient.as_ref().map(|r| format!("Restricted: prepared for {r}")),
-        auditor_line: auditor.as_ref().map(|f| format!("Independent service auditor engaged: {f}")),
+        auditor_line: auditor.clone(),
         notice: vec![
             format!("This readiness package was prepared by the management of {}. It is not a SOC 2 report.", no_stop(&org)),
             "It carries no opinion of a CPA firm or of any independent service auditor. The test results in it were produced by management or its internal audit function and have not been examined.".into(),
@@ -542,16 +552,16 @@ pub fn restricted_view(
     let auditor_section = AuditorSection {
         title: "Independent service auditor's report".into(),
         firm: auditor.clone(),
-        paragraphs: match &auditor {
-            Some(f) => vec![
-                format!("This page is reserved for the report of {f}, the independent service auditor that {org} has engaged."),
-                "The report will be inserted here after the examination is complete. No report has been issued, and nothing in this package states or implies an opinion.".into(),
-            ],
-            None => vec![
-                "This page is reserved for the report of the independent service auditor.".into(),
-                format!("{org} has not yet named the firm engaged to perform the examination. No report has been issued, and nothing in this package states or implies an opinion."),
-            ],
-        },
+        // The firm appears only as the firm engaged: nothing here may read as if it wrote, or
+        // will sign, anything in this package.
+        paragraphs: vec![
+            "Reserved for the service auditor's report. No report has been issued.".into(),
+            "Nothing in this package states or implies an opinion of a CPA firm or of any independent service auditor.".into(),
+            match &auditor {
+                Some(f) => format!("Firm engaged for the examination: {f}."),
+                None => format!("{} has not yet named the firm engaged for the examination.", org),
+            },
+        ],
     };
 
     let assertion = AssertionSection {
@@ -699,6 +709,7 @@ pub fn restricted_view(
                 criteria: join_ids(&v.criteria),
                 csocs: v.csocs.iter().map(|c| c.value.clone()).collect(),
                 monitoring: v.monitoring.iter().map(|m| control_name(&m.value)).collect(),
+                report: soc_report_rows(v.soc_report.as_ref()),
             }
         })
         .collect();
@@ -929,7 +940,13 @@ pub fn restricted_view(
             });
     }
     let testing = TestingSection {
-        title: "Trust services criteria, related controls and tests of controls".into(),
+        // A Type 1 holds no tests of operating effectiveness: the title says what it holds.
+        title: if type2 {
+            "Trust services criteria, related controls and tests of controls"
+        } else {
+            "Trust services criteria and related controls"
+        }
+        .into(),
         intro: if type2 {
             vec![
                 format!("For each applicable criterion, this section lists the controls {org} has designed to meet it and, for each control, the tests of operating effectiveness {period_phrase} and their results."),
@@ -937,8 +954,8 @@ pub fn restricted_view(
             ]
         } else {
             vec![
-                format!("For each applicable criterion, this section lists the controls {org} has designed to meet it, {period_phrase}."),
-                "A Type 1 readiness package covers the design of controls only; operating effectiveness is not tested.".into(),
+                format!("For each applicable criterion, this section lists the controls {org} has designed and implemented to meet it, {period_phrase}, with each control's owner, frequency, nature and kind."),
+                "A Type 1 readiness package covers the design and implementation of controls at a date only: it contains no tests of operating effectiveness and no test results.".into(),
             ]
         },
         type2,
@@ -965,7 +982,7 @@ pub fn restricted_view(
 
     // Section V.
     let mut responses = Vec::new();
-    for t in &project.tests {
+    for t in project.tests.iter().filter(|_| type2) {
         for e in &t.exceptions {
             responses.push(ResponseRow {
                 test: t.id.value.clone(),
@@ -1041,7 +1058,7 @@ pub fn restricted_view(
         intro: format!(
             "This assessment is computed by trustbook from the records in this package as of {content_date}. It measures how ready the {system} is for a SOC 2 {report_type} examination; it is not an opinion."
         ),
-        score: format!("{:.1}", assessment.score),
+        score: crate::assess::whole(assessment.score),
         formula: FORMULA.to_string(),
         categories: assessment.categories.clone(),
         overall: assessment.overall.clone(),
@@ -1099,7 +1116,7 @@ pub fn restricted_view(
                 if e.file.is_some() {
                     "file missing".into()
                 } else {
-                    "no file".into()
+                    "no file attached".into()
                 }
             }),
             stale: assessment.stale_evidence.contains(&e.id.value),
@@ -1115,27 +1132,28 @@ pub fn restricted_view(
             controls: r.controls.join(", "),
         })
         .collect();
-    let unmapped: Vec<&str> = assessment
-        .iso27001
-        .iter()
-        .filter(|r| r.controls.is_empty())
-        .map(|r| r.id.as_str())
-        .collect();
     let appendices = Appendices {
         evidence_title: "Evidence index".into(),
         evidence,
         iso_title: "ISO/IEC 27001:2022 cross-reference".into(),
         iso_intro: format!(
-            "{} of the {} Annex A controls of ISO/IEC 27001:2022 are addressed by at least one control, through the controls' own mappings. Control titles are paraphrases, not ISO text.",
+            "Management maps some of its controls to ISO/IEC 27001:2022 Annex A controls; the {} Annex A {} with a mapping {} listed below, with the controls mapped to each. This cross-reference is provided for convenience only: it is not an ISO/IEC 27001 certification and makes no claim of conformity with the standard. Annex A titles are paraphrases, not ISO text.",
             assessment.iso27001_covered,
-            assessment.iso27001.len()
+            if assessment.iso27001_covered == 1 {
+                "control"
+            } else {
+                "controls"
+            },
+            if assessment.iso27001_covered == 1 {
+                "is"
+            } else {
+                "are"
+            },
         ),
         iso,
-        iso_unmapped: if unmapped.is_empty() {
-            String::new()
-        } else {
-            format!("Not mapped: {}.", unmapped.join(", "))
-        },
+        // Only mapped controls are listed: a list of "not mapped" Annex A controls reads like
+        // an ISO gap assessment, which this is not.
+        iso_unmapped: String::new(),
         glossary_title: "Glossary".into(),
         glossary: glossary(),
     };
@@ -1152,6 +1170,62 @@ pub fn restricted_view(
         appendices,
         diagnostics,
     }
+}
+
+/// The DC7 rows describing a subservice organization's own report.
+fn soc_report_rows(r: Option<&SocReport>) -> Vec<(String, String)> {
+    let Some(r) = r else {
+        return vec![(
+            "Its report".into(),
+            "No report of the subservice organization is recorded.".into(),
+        )];
+    };
+    let kind = match r.kind.value {
+        SocReportType::Type1 => "SOC 2 Type 1 report",
+        SocReportType::Type2 => "SOC 2 Type 2 report",
+        SocReportType::Iso27001 => "ISO/IEC 27001 certificate",
+        SocReportType::None => "No assurance report is available",
+    };
+    let mut rows = vec![("Its report".to_string(), kind.to_string())];
+    if let Some(p) = &r.period {
+        rows.push((
+            "Report period".into(),
+            format!("{} to {}", p.start.value.long(), p.end.value.long()),
+        ));
+    } else if let Some(d) = &r.as_of {
+        rows.push(("As of".into(), d.value.long()));
+    }
+    if let Some(o) = &r.opinion {
+        rows.push((
+            "Opinion".into(),
+            match o.value {
+                Opinion::Unmodified => "Unmodified",
+                Opinion::Qualified => "Qualified",
+                Opinion::Adverse => "Adverse",
+                Opinion::Disclaimer => "Disclaimer of opinion",
+            }
+            .into(),
+        ));
+    }
+    if r.kind.value != SocReportType::None {
+        rows.push((
+            "Bridge letter".into(),
+            match &r.bridge_letter_through {
+                Some(d) => format!("Covers through {}", d.value.long()),
+                None => "None".into(),
+            },
+        ));
+    }
+    rows.push((
+        "Reviewed".into(),
+        match (&r.reviewed_by, &r.reviewed_on) {
+            (Some(b), Some(d)) => format!("By {} on {}", b.value, d.value.long()),
+            (Some(b), None) => format!("By {}, date not recorded", b.value),
+            (None, Some(d)) => format!("On {}, reviewer not recorded", d.value.long()),
+            (None, None) => "No review is recorded".into(),
+        },
+    ));
+    rows
 }
 
 fn glossary() -> Vec<(String, String)> {
