@@ -12,6 +12,21 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const OVERLAY_ID: &str = "trustbook-overlay";
+/// Where the preview's additions to a page start and end (`trustbook::serve::pages::INJECT_*`).
+const INJECT_BEGIN: &str = "<!-- trustbook preview -->";
+const INJECT_END: &str = "<!-- /trustbook preview -->";
+/// The published trust page's policy, exactly as the default theme writes it into output/public/.
+const PUBLISHED_CSP: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'\">";
+/// The same policy as the preview serves it: its own script and event stream allowed.
+const PREVIEW_CSP: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; script-src 'self'; connect-src 'self'\">";
+/// The preview's stylesheet link, added to `<head>`.
+const PREVIEW_CSS: &str = "<link rel=\"stylesheet\" href=\"/__trustbook/preview.css\">";
+/// How long to wait for something that should happen. Generous: a debug build on a loaded 2-core
+/// machine can take seconds for a rebuild; how fast the preview is gets measured elsewhere
+/// (tests/browser/preview-timing.mjs), never asserted here.
+const WAIT: Duration = Duration::from_secs(120);
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -94,7 +109,7 @@ impl Served {
                 }
             });
         }
-        let port = wait_for_port(&rx, Duration::from_secs(30)).unwrap_or_else(|| {
+        let port = wait_for_port(&rx, WAIT).unwrap_or_else(|| {
             let _ = child.kill();
             panic!(
                 "no `serving … at http://127.0.0.1:PORT/` line; stderr:\n{}",
@@ -115,7 +130,7 @@ impl Served {
 
     /// Waits until the first build is published (the start page no longer says "building…").
     fn wait_first_build(&self) {
-        let ok = poll(Duration::from_secs(60), || {
+        let ok = poll(WAIT, || {
             let r = self.get("/");
             r.status == 200 && !r.body.contains("building…")
         });
@@ -184,7 +199,7 @@ impl Resp {
 /// A GET with the request target sent exactly as given (no client-side normalisation).
 fn http_get(port: u16, target: &str) -> Resp {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         s,
         "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
@@ -250,9 +265,7 @@ impl Events {
                 }
             }
         });
-        let head = ready_rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("event stream headers");
+        let head = ready_rx.recv_timeout(WAIT).expect("event stream headers");
         assert!(head.starts_with("HTTP/1.1 200"), "{head}");
         assert!(head.contains("Content-Type: text/event-stream"), "{head}");
         assert!(!head.to_ascii_lowercase().contains("chunked"), "{head}");
@@ -289,7 +302,7 @@ fn line_of(text: &str, needle: &str) -> usize {
 // The real binary
 
 #[test]
-fn narrative_edit_reloads_pages_within_two_seconds() {
+fn narrative_edit_reloads_pages() {
     let project = example_project();
     let srv = Served::start(project.path(), &[]);
     srv.wait_first_build();
@@ -297,7 +310,13 @@ fn narrative_edit_reloads_pages_within_two_seconds() {
     assert_eq!(start.status, 200);
     assert!(start.body.contains("/trust/") && start.body.contains("/package/"));
     assert!(start.body.contains("Readiness score"), "{}", start.body);
-    assert!(start.body.contains("EventSource(\"/__events?scope=all"));
+    assert!(
+        start
+            .body
+            .contains("<script src=\"/__trustbook/preview.js\" data-scope=\"all\""),
+        "{}",
+        start.body
+    );
     let trust_before = srv.get("/trust/");
     assert_eq!(trust_before.status, 200);
     assert!(
@@ -314,8 +333,8 @@ fn narrative_edit_reloads_pages_within_two_seconds() {
     let t0 = Instant::now();
     save_by_rename(&path, &format!("{original}\nA new paragraph: {token}.\n"));
     let took = events
-        .next_reload(Duration::from_secs(2))
-        .unwrap_or_else(|| panic!("no reload event within 2 s\n{}", srv.logs()));
+        .next_reload(WAIT)
+        .unwrap_or_else(|| panic!("no reload event\n{}", srv.logs()));
     eprintln!(
         "save → reload event (start page): {} ms",
         (t0.elapsed().as_millis()).max(took.as_millis())
@@ -326,7 +345,7 @@ fn narrative_edit_reloads_pages_within_two_seconds() {
         "{status}"
     );
     let took = trust_events
-        .next_reload(Duration::from_secs(2))
+        .next_reload(WAIT)
         .expect("a trust page reload event");
     let trust = srv.get("/trust/");
     assert!(trust.body.contains(&token), "{}", trust.body);
@@ -366,7 +385,7 @@ fn broken_yaml_shows_the_overlay_then_recovers() {
     )
     .unwrap();
     events
-        .next_reload(Duration::from_secs(5))
+        .next_reload(WAIT)
         .unwrap_or_else(|| panic!("no reload after breaking the file\n{}", srv.logs()));
     let at = format!("content/controls/access.yaml:{line}:{col}");
     for page in ["/", "/trust/", "/package/"] {
@@ -386,15 +405,7 @@ fn broken_yaml_shows_the_overlay_then_recovers() {
     }
     // The last good trust page is still behind the overlay.
     let trust = srv.get("/trust/").body;
-    let page = |b: &str| {
-        b.split("<div id=\"trustbook-overlay\"")
-            .next()
-            .unwrap()
-            .split("<script>(function(){var s=new EventSource(")
-            .next()
-            .unwrap()
-            .to_string()
-    };
+    let page = |b: &str| b.split(INJECT_BEGIN).next().unwrap().to_string();
     assert_eq!(page(&trust), page(&good_trust));
     let logs = srv.logs();
     assert!(
@@ -411,7 +422,7 @@ fn broken_yaml_shows_the_overlay_then_recovers() {
     )
     .unwrap();
     events
-        .next_reload(Duration::from_secs(5))
+        .next_reload(WAIT)
         .expect("a reload after the syntax error");
     let r = srv.get("/trust/");
     assert!(r.body.contains(OVERLAY_ID), "{}", r.body);
@@ -428,9 +439,7 @@ fn broken_yaml_shows_the_overlay_then_recovers() {
     // 3. Fixed: the pages reload into the good build, without the overlay.
     events.drain();
     save_by_rename(&path, &original);
-    events
-        .next_reload(Duration::from_secs(5))
-        .expect("a reload after the fix");
+    events.next_reload(WAIT).expect("a reload after the fix");
     for page in ["/", "/trust/"] {
         let r = srv.get(page);
         assert!(!r.body.contains(OVERLAY_ID), "{page}\n{}", r.body);
@@ -498,6 +507,78 @@ fn refuses_path_traversal_and_serves_no_listing() {
     assert!(raw.starts_with("HTTP/1.1 403"), "{raw}");
 }
 
+fn files_under(dir: &Path, rel: &str, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir.join(rel)).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        if e.file_type().unwrap().is_dir() {
+            files_under(dir, &r, out);
+        } else {
+            out.push(r);
+        }
+    }
+}
+
+/// What the preview adds to a page (its script, stylesheet, overlay and a wider policy) exists
+/// only in what it serves: `build` output keeps the published policy byte for byte and holds none
+/// of it, and undoing the additions on a served page gives the built file back exactly.
+#[test]
+fn preview_additions_stay_out_of_build_output() {
+    let project = example_project();
+    let srv = Served::start(project.path(), &[]);
+    srv.wait_first_build();
+    let out = Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .args(["build", "--color", "never"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = project.path().join("output/public");
+    let mut files = Vec::new();
+    files_under(&public, "", &mut files);
+    let mut pages = 0;
+    for rel in &files {
+        let built = std::fs::read(public.join(rel)).unwrap();
+        let text = String::from_utf8_lossy(&built);
+        for marker in [
+            "__trustbook",
+            "__events",
+            OVERLAY_ID,
+            "script-src",
+            "<script",
+        ] {
+            assert!(
+                !text.contains(marker),
+                "output/public/{rel} contains {marker}"
+            );
+        }
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        assert!(text.contains(PUBLISHED_CSP), "output/public/{rel}:\n{text}");
+        let served = srv.get(&format!("/trust/{rel}"));
+        assert_eq!(served.status, 200, "/trust/{rel}");
+        assert!(served.body.contains(PREVIEW_CSP), "/trust/{rel}");
+        let (before, rest) = served.body.split_once(INJECT_BEGIN).expect("additions");
+        let after = rest.split_once(INJECT_END).expect("end of additions").1;
+        let undone = format!("{before}{after}")
+            .replacen(PREVIEW_CSS, "", 1)
+            .replacen(PREVIEW_CSP, PUBLISHED_CSP, 1);
+        assert_eq!(undone, text, "/trust/{rel} is not output/public/{rel}");
+    }
+    assert!(pages > 0, "no HTML page in output/public/: {files:?}");
+}
+
 /// A non-loopback address of this machine, if it has one.
 fn non_loopback_ip() -> Option<IpAddr> {
     // Connecting a UDP socket sends nothing; it only picks the outgoing interface.
@@ -539,7 +620,7 @@ fn listens_on_loopback_only() {
 fn bind_warns_that_drafts_become_reachable() {
     let project = example_project();
     let srv = Served::start(project.path(), &["--bind", "0.0.0.0"]);
-    let ok = poll(Duration::from_secs(10), || {
+    let ok = poll(WAIT, || {
         srv.stderr
             .lock()
             .unwrap()
@@ -563,7 +644,7 @@ fn ctrl_c_exits_cleanly() {
             .success()
     );
     let mut status = None;
-    poll(Duration::from_secs(5), || {
+    poll(WAIT, || {
         status = srv.child.try_wait().unwrap();
         status.is_some()
     });
@@ -596,14 +677,18 @@ mod stand_in {
     use trustbook::pipeline::{PDF_NAME, Prepared};
 
     /// Renders every narrative's text into index.html, and a fake PDF slowly. A narrative that
-    /// contains `[[ broken` is reported as a template error at a theme location. (Not `{{ …`:
-    /// that is a narrative variable, which `check` reports itself.)
+    /// contains `[[ broken` is reported as a template error at a theme location; one that
+    /// contains `[[ panic` makes the renderer panic (as a bug in a real renderer would). (Not
+    /// `{{ …`: that is a narrative variable, which `check` reports itself.)
     pub struct StandIn;
 
     impl trustbook::serve::Render for StandIn {
         fn public(&mut self, p: &Prepared) -> Result<Files, Diagnostics> {
             let mut html = String::from("<!doctype html><html><body><main>");
             for n in &p.project.narratives {
+                if n.body.contains("[[ panic") {
+                    panic!("stand-in renderer: asked to panic");
+                }
                 if n.body.contains("[[ broken") {
                     let mut d = Diagnostics::default();
                     d.push(Diagnostic::error(
@@ -626,6 +711,11 @@ mod stand_in {
             f.insert("style.css".into(), b"body{}".to_vec());
             f.insert("feed.atom".into(), b"<feed/>".to_vec());
             f.insert("controls/index.html".into(), b"<p>controls</p>".to_vec());
+            // A folder with a non-ASCII name (e.g. from a control or page title).
+            f.insert(
+                "contrôles/index.html".into(),
+                "<p>contrôles</p>".as_bytes().to_vec(),
+            );
             Ok(f)
         }
         fn package(&mut self, p: &Prepared) -> Result<(Files, usize), Diagnostics> {
@@ -640,22 +730,39 @@ mod stand_in {
     }
 }
 
-#[test]
-fn stand_in_renderer_serves_new_text_and_the_pdf() {
-    let project = example_project();
-    let running = trustbook::serve::start(
+/// The server in-process with the stand-in renderer, on a system-chosen port.
+fn start_stand_in(
+    project: &Path,
+    make: impl FnMut() -> stand_in::StandIn + Send + 'static,
+) -> trustbook::serve::Running {
+    trustbook::serve::start(
         trustbook::serve::Options {
-            root: project.path().to_path_buf(),
+            root: project.to_path_buf(),
             port: Some(0),
             bind: None,
             color: false,
         },
-        || stand_in::StandIn,
+        make,
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Waits until the first build (trust page and package) is published.
+fn wait_built(running: &trustbook::serve::Running, builds: u64) {
+    let ok = poll(WAIT, || {
+        let s = running.shared().lock();
+        s.builds >= builds && !s.building
+    });
+    assert!(ok, "build {builds} never finished");
+}
+
+#[test]
+fn stand_in_renderer_serves_new_text_and_the_pdf() {
+    let project = example_project();
+    let running = start_stand_in(project.path(), || stand_in::StandIn);
     let port = running.addr.port();
     assert!(running.url().starts_with("http://127.0.0.1:"));
-    assert!(poll(Duration::from_secs(60), || {
+    assert!(poll(WAIT, || {
         http_get(port, "/package/soc2-readiness-package.pdf").status == 200
     }));
 
@@ -666,13 +773,17 @@ fn stand_in_renderer_serves_new_text_and_the_pdf() {
         Some("application/pdf")
     );
     assert!(pdf.body.starts_with("%PDF-1.7"));
-    assert!(!pdf.body.contains("EventSource"));
+    assert!(!pdf.body.contains("__trustbook") && !pdf.body.contains("__events"));
     let page = http_get(port, "/package/");
     assert!(
         page.body
             .contains("<object data=\"/package/soc2-readiness-package.pdf?v=")
     );
-    assert!(page.body.contains("EventSource(\"/__events?scope=package"));
+    assert!(
+        page.body.contains("data-scope=\"package\""),
+        "{}",
+        page.body
+    );
     assert_eq!(
         http_get(port, "/trust/style.css")
             .header("Content-Type")
@@ -700,15 +811,11 @@ fn stand_in_renderer_serves_new_text_and_the_pdf() {
     let pdf_before = http_get(port, "/package/soc2-readiness-package.pdf").body;
     let t0 = Instant::now();
     save_by_rename(&path, &format!("{original}\nStand-in canary paragraph.\n"));
-    trust
-        .next_reload(Duration::from_secs(2))
-        .expect("trust reload within 2 s");
+    trust.next_reload(WAIT).expect("a trust page reload");
     let html_ms = t0.elapsed().as_millis();
     let body = http_get(port, "/trust/").body;
     assert!(body.contains("Stand-in canary paragraph."));
-    package
-        .next_reload(Duration::from_secs(3))
-        .expect("package reload");
+    package.next_reload(WAIT).expect("package reload");
     let pdf_ms = t0.elapsed().as_millis();
     assert!(html_ms < pdf_ms);
     assert_ne!(
@@ -728,40 +835,249 @@ fn stand_in_renderer_serves_new_text_and_the_pdf() {
     // A template error: overlay with the template's location, the previous page behind it.
     trust.drain();
     std::fs::write(&path, format!("{original}\n[[ broken ]]\n")).unwrap();
-    trust
-        .next_reload(Duration::from_secs(3))
-        .expect("reload on template error");
+    trust.next_reload(WAIT).expect("reload on template error");
     let body = http_get(port, "/trust/").body;
     assert!(body.contains(OVERLAY_ID));
     assert!(body.contains("themes/default/html/index.html:7:3"));
     assert!(body.contains("Stand-in canary paragraph."));
     trust.drain();
     std::fs::write(&path, &original).unwrap();
-    trust
-        .next_reload(Duration::from_secs(3))
-        .expect("reload after the fix");
+    trust.next_reload(WAIT).expect("reload after the fix");
     let body = http_get(port, "/trust/").body;
     assert!(!body.contains(OVERLAY_ID));
     assert!(!body.contains("Stand-in canary paragraph."));
 
-    // Editor noise and the output folder trigger nothing.
-    assert!(poll(Duration::from_secs(5), || !running
-        .shared()
-        .lock()
-        .building));
-    let before = running.shared().lock().gen_all;
+    // Editor noise and the output folder trigger nothing. Positive control: a real save made
+    // after the noise rebuilds once, naming only itself; a second real save after that one
+    // rebuilds once more (noise delivered late would show up as an extra rebuild or in its list).
+    assert!(poll(WAIT, || !running.shared().lock().building));
+    let builds = running.shared().lock().builds;
     let dir = project.path().join("content/narratives");
     std::fs::write(dir.join(".trust-overview.md.swp"), "x").unwrap();
     std::fs::write(dir.join("4913"), "x").unwrap();
     std::fs::write(dir.join("trust-overview.md~"), "x").unwrap();
+    std::fs::write(dir.join("#trust-overview.md#"), "x").unwrap();
     std::fs::create_dir_all(project.path().join("output/public")).unwrap();
     std::fs::write(project.path().join("output/public/index.html"), "x").unwrap();
+    std::fs::write(project.path().join("distribution-ledger.csv"), "x").unwrap();
     let _ = std::fs::read_to_string(&path).unwrap(); // an access event
-    std::thread::sleep(Duration::from_millis(600));
+    let faq = project.path().join("content/narratives/trust-faq.md");
+    let faq_text = std::fs::read_to_string(&faq).unwrap();
+    for (i, control) in ["First control.", "Second control."].iter().enumerate() {
+        std::fs::write(&faq, format!("{faq_text}\n{control}\n")).unwrap();
+        // The page first (it has the text from the middle of that rebuild on), then the flag.
+        let done = poll(WAIT, || {
+            http_body_has(port, "/trust/", control) && !running.shared().lock().building
+        });
+        assert!(done, "the control save was not rebuilt");
+        let s = running.shared().lock();
+        assert_eq!(
+            s.last_changes,
+            ["content/narratives/trust-faq.md"],
+            "noise reached a rebuild"
+        );
+        assert_eq!(s.builds, builds + 1 + i as u64, "noise caused a rebuild");
+    }
+    running.stop();
+}
+
+fn http_body_has(port: u16, target: &str, needle: &str) -> bool {
+    http_get(port, target).body.contains(needle)
+}
+
+#[test]
+fn no_request_ends_the_server() {
+    let project = example_project();
+    let running = start_stand_in(project.path(), || stand_in::StandIn);
+    let port = running.addr.port();
+    wait_built(&running, 1);
+
+    // A redirect to a folder with a non-ASCII name (this panicked and ended the server).
+    let r = http_get(port, "/trust/contr%C3%B4les");
+    assert_eq!(r.status, 301, "{r:?}");
     assert_eq!(
-        running.shared().lock().gen_all,
-        before,
-        "noise caused a rebuild"
+        r.header("Location").as_deref(),
+        Some("/trust/contr%C3%B4les/")
     );
+    let r = http_get(port, "/trust/contr%C3%B4les/");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("contrôles"));
+
+    // Hostile and malformed requests, each followed by a request that must still be answered.
+    let long = format!(
+        "GET /{} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "a".repeat(100_000)
+    );
+    let raw: Vec<Vec<u8>> = vec![
+        "GET /trust/contrôles HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".into(),
+        b"GET /trust/\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec(),
+        b"GET /trust/%FF HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec(),
+        b"GET /trust/%C3%B4%0D%0ALocation:%20x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec(),
+        "GET / HTTP/1.1\r\nHost: hôte.localhost\r\n\r\n".into(),
+        b"GET /__events?scope=%FF&since=99999999999999999999999 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec(),
+        b"\x00\x01\x02\x03\r\n\r\n".to_vec(),
+        b"GET\r\n\r\n".to_vec(),
+        b"GET / HTTP/9.9\r\n\r\n".to_vec(),
+        b"GET / HTTP/1.1\r\nno colon here\r\n\r\n".to_vec(),
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n\r\nabc".to_vec(),
+        b"BREW /trust/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec(),
+        b"GET /trust/contr%C3%B4les HTTP/1.0\r\n\r\n".to_vec(),
+        b"GET /trust/".to_vec(),
+        long.into_bytes(),
+    ];
+    for req in &raw {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let _ = s.write_all(req);
+            let _ = s.shutdown(std::net::Shutdown::Write);
+            let mut sink = Vec::new();
+            let _ = s.read_to_end(&mut sink);
+        }
+        let r = http_get(port, "/");
+        assert_eq!(
+            r.status,
+            200,
+            "the server stopped answering after {:?}",
+            String::from_utf8_lossy(&req[..req.len().min(80)])
+        );
+    }
+    // A client that announces a body and never sends it, or asks for a page and never reads the
+    // answer, holds up nobody else.
+    let mut held = Vec::new();
+    for head in [
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "GET /trust/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    ] {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(head.as_bytes()).unwrap();
+        held.push(s);
+        assert_eq!(http_get(port, "/").status, 200, "held up by {head:?}");
+    }
+    drop(held);
+    // Still serving pages and redirects.
+    assert_eq!(http_get(port, "/trust/").status, 200);
+    assert_eq!(http_get(port, "/trust/contr%C3%B4les").status, 301);
+    running.stop();
+}
+
+#[test]
+fn a_panic_while_rebuilding_shows_in_the_overlay_and_the_next_save_retries() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    let project = example_project();
+    let running = start_stand_in(project.path(), || {
+        MADE.fetch_add(1, Ordering::SeqCst);
+        stand_in::StandIn
+    });
+    let port = running.addr.port();
+    wait_built(&running, 1);
+    assert_eq!(MADE.load(Ordering::SeqCst), 1);
+    let good = http_get(port, "/trust/").body;
+    assert!(!good.contains(OVERLAY_ID));
+
+    let path = project.path().join("content/narratives/trust-overview.md");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let trust = Events::open(port, "?scope=trust");
+    save_by_rename(&path, &format!("{original}\n[[ panic ]]\n"));
+    trust
+        .next_reload(WAIT)
+        .expect("a reload when the rebuild crashed");
+    wait_built(&running, 2);
+    // Not stuck on "building…": the overlay and the start page say what happened.
+    for page in ["/", "/trust/", "/package/"] {
+        let body = http_get(port, page).body;
+        assert!(body.contains(OVERLAY_ID), "{page}: no overlay\n{body}");
+        assert!(
+            body.contains("trustbook crashed while rebuilding: stand-in renderer: asked to panic"),
+            "{page}\n{body}"
+        );
+        assert!(!body.contains("building…"), "{page}\n{body}");
+    }
+    assert!(http_get(port, "/").body.contains("build crashed"));
+    // The last good page is still behind the overlay; the renderer was made afresh.
+    assert_eq!(
+        http_get(port, "/trust/").body.split(INJECT_BEGIN).next(),
+        good.split(INJECT_BEGIN).next()
+    );
+    assert_eq!(MADE.load(Ordering::SeqCst), 2);
+
+    // The next save retries, and the overlay goes.
+    save_by_rename(&path, &format!("{original}\nAfter the crash.\n"));
+    let ok = poll(WAIT, || {
+        let body = http_get(port, "/trust/").body;
+        body.contains("After the crash.") && !body.contains(OVERLAY_ID)
+    });
+    assert!(ok, "{}", http_get(port, "/trust/").body);
+    wait_built(&running, 3);
+    assert!(
+        !http_get(port, "/")
+            .body
+            .contains("crashed while rebuilding")
+    );
+    running.stop();
+}
+
+/// A page's content and the generation it is told it shows (`data-since`) come from one state:
+/// were they read under two locks, a rebuild published in between would give an old page a newer
+/// generation, and it would never reload into the new build.
+#[test]
+fn a_page_is_never_told_it_is_newer_than_it_is() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let project = example_project();
+    let running = start_stand_in(project.path(), || stand_in::StandIn);
+    let port = running.addr.port();
+    wait_built(&running, 1);
+    let shared = running.shared().clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    // Publishes trust pages that say which generation they belong to, as fast as it can.
+    let publisher = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                shared.update(|s| {
+                    let next = s.gen_trust + 1;
+                    let mut f = trustbook::output::Files::new();
+                    f.insert(
+                        "index.html".into(),
+                        format!("<html><body><p>page of generation {next}</p></body></html>")
+                            .into_bytes(),
+                    );
+                    s.public = Arc::new(f);
+                    trustbook::serve::state::Bump::trust(true)
+                });
+                n += 1;
+                std::thread::yield_now();
+            }
+            n
+        })
+    };
+    let mut checked = 0;
+    for _ in 0..400 {
+        let body = http_get(port, "/trust/").body;
+        let shown = body
+            .split("page of generation ")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .map(str::to_string);
+        let since = body
+            .split("data-since=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_string);
+        if let (Some(shown), Some(since)) = (shown, since) {
+            assert_eq!(
+                shown, since,
+                "a page told it shows a newer build than it does"
+            );
+            checked += 1;
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    let published = publisher.join().unwrap();
+    assert!(checked > 300, "only {checked} pages checked");
+    assert!(published > 400, "only {published} builds published");
     running.stop();
 }

@@ -15,7 +15,7 @@ use crate::diag::Diagnostics;
 use crate::output::Files;
 use crate::pipeline::{self, BuildOptions, Prepared};
 use state::{Bump, Problem, Shared};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,7 +65,6 @@ pub struct Running {
     /// Where it listens.
     pub addr: SocketAddr,
     shared: Shared,
-    server: Arc<tiny_http::Server>,
     stop: Arc<AtomicBool>,
     http_thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -96,8 +95,18 @@ impl Running {
 
     /// Stops accepting requests.
     pub fn stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.server.unblock();
+        if self.stop.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // Wake the accept loop with a connection of our own.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake.ip() {
+                IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+                IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            });
+        }
+        let _ = std::net::TcpStream::connect_timeout(&wake, Duration::from_secs(1));
     }
 }
 
@@ -116,9 +125,9 @@ fn is_loopback(addr: &str) -> bool {
     }
 }
 
-fn bind(addr: &str, port: Option<u16>) -> Result<tiny_http::Server, String> {
+fn bind(addr: &str, port: Option<u16>) -> Result<TcpListener, String> {
     let host = addr.trim_start_matches('[').trim_end_matches(']');
-    let try_port = |p: u16| tiny_http::Server::http((host, p)).map_err(|e| e.to_string());
+    let try_port = |p: u16| TcpListener::bind((host, p)).map_err(|e| e.to_string());
     match port {
         Some(p) => try_port(p).map_err(|e| format!("cannot listen on {addr} port {p}: {e}")),
         None => {
@@ -139,21 +148,23 @@ fn bind(addr: &str, port: Option<u16>) -> Result<tiny_http::Server, String> {
 
 /// Binds, starts watching and building (the first build runs at once), and serves. Returns as
 /// soon as the socket listens; pages show "building…" until the first build is published.
+///
+/// `make_renderer` makes the renderer on the rebuild thread, and again after a rebuild panicked
+/// (the old one may be left half-updated).
 pub fn start<R, F>(opts: Options, make_renderer: F) -> Result<Running, String>
 where
     R: Render,
-    F: FnOnce() -> R + Send + 'static,
+    F: FnMut() -> R + Send + 'static,
 {
     let root = opts
         .root
         .canonicalize()
         .map_err(|e| format!("cannot open {}: {e}", opts.root.display()))?;
     let addr = opts.bind.clone().unwrap_or_else(|| "127.0.0.1".into());
-    let server = Arc::new(bind(&addr, opts.port)?);
-    let local = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| "the server has no IP address".to_string())?;
+    let listener = bind(&addr, opts.port)?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("the server has no address: {e}"))?;
     let shared = Shared::default();
     shared.lock().building = true;
 
@@ -166,8 +177,20 @@ where
         std::thread::Builder::new()
             .name("trustbook-rebuild".into())
             .spawn(move || {
-                let mut r = make_renderer();
-                rebuild_loop(watcher, rx, &shared, &mut r, color);
+                let mut make = make_renderer;
+                let r = make();
+                Rebuilder {
+                    root: watcher.root().to_path_buf(),
+                    watcher,
+                    rx,
+                    shared,
+                    make,
+                    r,
+                    color,
+                    stale: Affects::BOTH,
+                    carry: Vec::new(),
+                }
+                .run();
             })
             .map_err(|e| e.to_string())?;
     }
@@ -177,21 +200,27 @@ where
         loopback_only: is_loopback(&addr),
     };
     let http_thread = {
-        let server = server.clone();
         let shared = shared.clone();
         let stop = stop.clone();
         std::thread::Builder::new()
             .name("trustbook-http".into())
             .spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match server.recv() {
-                        Ok(req) => http::handle(req, &shared, &hosts),
-                        Err(_) => {
-                            if stop.load(Ordering::SeqCst) {
-                                break;
-                            }
-                        }
+                for conn in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
                     }
+                    let Ok(stream) = conn else {
+                        // Out of file descriptors and the like: wait a moment, keep serving.
+                        std::thread::sleep(Duration::from_millis(50));
+                        continue;
+                    };
+                    // One thread per connection: no request may end or hold up the server. If no
+                    // thread can be made, the connection is dropped (closed) unanswered.
+                    let shared = shared.clone();
+                    let hosts = hosts.clone();
+                    let _ = std::thread::Builder::new()
+                        .name("trustbook-conn".into())
+                        .spawn(move || http::connection(stream, &shared, &hosts));
                 }
             })
             .map_err(|e| e.to_string())?
@@ -199,7 +228,6 @@ where
     Ok(Running {
         addr: local,
         shared,
-        server,
         stop,
         http_thread: Some(http_thread),
     })
@@ -273,16 +301,16 @@ fn problem(stage: &'static str, d: &Diagnostics) -> Problem {
     }
 }
 
+/// A changed path relative to the project, with `/` separators.
+fn rel_name(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 fn rel_names(root: &Path, files: &[PathBuf]) -> String {
-    let mut names: Vec<String> = files
-        .iter()
-        .map(|p| {
-            p.strip_prefix(root)
-                .unwrap_or(p)
-                .to_string_lossy()
-                .replace('\\', "/")
-        })
-        .collect();
+    let mut names: Vec<String> = files.iter().map(|p| rel_name(root, p)).collect();
     names.sort();
     names.dedup();
     match names.len() {
@@ -292,56 +320,134 @@ fn rel_names(root: &Path, files: &[PathBuf]) -> String {
     }
 }
 
-/// Builds once at start, then once per burst of changes, forever.
-fn rebuild_loop<R: Render>(
-    mut watcher: watch::Watcher,
+/// The rebuild thread: builds once at start, then once per burst of changes, forever.
+struct Rebuilder<R, F> {
+    watcher: watch::Watcher,
     rx: Receiver<Change>,
-    shared: &Shared,
-    r: &mut R,
+    shared: Shared,
+    make: F,
+    r: R,
     color: bool,
-) {
-    let root = watcher.root().to_path_buf();
-    // Outputs that are out of date (a change affected them but they were not rebuilt yet).
-    let mut stale = Affects::BOTH;
-    let mut carry: Vec<PathBuf> = Vec::new();
-    let mut changed: Vec<PathBuf> = Vec::new();
-    let mut first = true;
-    loop {
-        if !first {
-            match next_changes(&rx, &mut watcher, &mut carry) {
-                Some(c) => changed = c,
-                None => return,
+    root: PathBuf,
+    /// Outputs that are out of date (a change affected them but they were not rebuilt yet).
+    stale: Affects,
+    /// Changes that arrived during a build, for the next one.
+    carry: Vec<PathBuf>,
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_string()
+    }
+}
+
+impl<R: Render, F: FnMut() -> R> Rebuilder<R, F> {
+    fn run(mut self) {
+        let mut first = true;
+        loop {
+            let mut changed = Vec::new();
+            if !first {
+                match next_changes(&self.rx, &mut self.watcher, &mut self.carry) {
+                    Some(c) => changed = c,
+                    None => return,
+                }
+                for p in &changed {
+                    self.stale = self.stale.or(watch::affects(&self.root, p));
+                }
             }
-            for p in &changed {
-                stale = stale.or(watch::affects(&root, p));
-            }
+            let what = if first {
+                "first build:".to_string()
+            } else {
+                format!("{} changed:", rel_names(&self.root, &changed))
+            };
+            first = false;
+            let names = changed
+                .iter()
+                .map(|p| rel_name(&self.root, p))
+                .collect::<Vec<_>>();
+            self.shared.update(|s| {
+                s.building = true;
+                Bump::NONE
+            });
+            let started = Instant::now();
+            let built =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.build(&what)));
+            let (line, crashed) = match built {
+                Ok((line, check_ms)) => {
+                    let total = ms(started.elapsed());
+                    let line = match check_ms {
+                        Some(c) => format!("{line} [check {c} ms, total {total} ms]"),
+                        None => format!("{line} [total {total} ms]"),
+                    };
+                    println!("{line}");
+                    (line, false)
+                }
+                Err(payload) => (self.crashed(&what, &panic_message(payload.as_ref())), true),
+            };
+            self.shared.update(|s| {
+                if !crashed {
+                    s.set_problem(REBUILD_STAGE, None);
+                }
+                s.status = line.clone();
+                s.building = false;
+                s.builds += 1;
+                s.last_changes = names.clone();
+                Bump::START
+            });
         }
-        let what = if first {
-            "first build:".to_string()
-        } else {
-            format!("{} changed:", rel_names(&root, &changed))
-        };
-        first = false;
-        shared.update(|s| {
-            s.building = true;
+    }
+
+    /// After a panic while rebuilding: the last good outputs stay served, the overlay says what
+    /// happened, and the next change rebuilds everything with a fresh renderer.
+    fn crashed(&mut self, what: &str, msg: &str) -> String {
+        let line = format!("{} {what} build crashed ({msg})", clock());
+        println!("{line}");
+        let text = format!(
+            "error: trustbook crashed while rebuilding: {msg}\n  \
+= note: this is a bug in trustbook, not a mistake in your files; the pages show the last good build\n  \
+= help: save a file to try again; if it happens again, please report it with the change that causes it\n"
+        );
+        eprint!("{text}");
+        self.stale = Affects::BOTH;
+        if let Ok(fresh) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&mut self.make)) {
+            self.r = fresh;
+        }
+        self.shared.update(|s| {
+            s.set_problem(
+                REBUILD_STAGE,
+                Some(Problem {
+                    stage: REBUILD_STAGE,
+                    text,
+                }),
+            );
             Bump::NONE
         });
-        let started = Instant::now();
-        let prepared = match pipeline::prepare(&root) {
+        line
+    }
+
+    /// One build: check, then the trust page, then the package. Returns the terminal line
+    /// (without the times) and how long the check took, if it passed.
+    fn build(&mut self, what: &str) -> (String, Option<u128>) {
+        let shared = &self.shared;
+        let color = self.color;
+        let prepared = match pipeline::prepare(&self.root) {
             Ok(p) => p,
             Err(d) => {
-                let line = format!("{} build failed: {}", clock(), failure_summary(&d));
+                let line = format!("{} {what} build failed: {}", clock(), failure_summary(&d));
                 eprint!("{}", d.render(color));
-                println!("{line}");
                 shared.update(|s| {
+                    s.set_problem(REBUILD_STAGE, None);
                     s.set_problem("check", Some(problem("check", &d)));
-                    s.status = line.clone();
-                    s.building = false;
-                    Bump::START
+                    Bump::NONE
                 });
                 // Once fixed, rebuild both: the content changed under the failed check.
-                stale = Affects::BOTH;
-                continue;
+                self.stale = Affects::BOTH;
+                return (line, None);
             }
         };
         let check_ms = ms(prepared.load_time);
@@ -355,11 +461,11 @@ fn rebuild_loop<R: Render>(
         }
 
         // The trust page first: it is fast, and it is what most edits change.
-        if stale.trust {
+        if self.stale.trust {
             let t = Instant::now();
-            let res = r.public(&prepared);
+            let res = self.r.public(&prepared);
             let took = t.elapsed();
-            stale.trust = false;
+            self.stale.trust = false;
             match res {
                 Ok(files) => {
                     parts.push(format!("trust page in {} ms", ms(took)));
@@ -367,6 +473,7 @@ fn rebuild_loop<R: Render>(
                     let interim = format!("{} {what} rebuilt {}", clock(), parts.join(", "));
                     shared.update(|s| {
                         s.status = interim;
+                        s.set_problem(REBUILD_STAGE, None);
                         s.set_problem("check", None);
                         s.set_problem("trust page", None);
                         s.organization = org.clone();
@@ -381,6 +488,7 @@ fn rebuild_loop<R: Render>(
                     eprint!("{}", d.render(color));
                     failures.push(format!("trust page failed: {}", failure_summary(&d)));
                     shared.update(|s| {
+                        s.set_problem(REBUILD_STAGE, None);
                         s.set_problem("check", None);
                         s.set_problem("trust page", Some(problem("trust page", &d)));
                         s.organization = org.clone();
@@ -392,6 +500,7 @@ fn rebuild_loop<R: Render>(
             }
         } else {
             shared.update(|s| {
+                s.set_problem(REBUILD_STAGE, None);
                 s.set_problem("check", None);
                 s.summary = summary.clone();
                 s.warnings = warnings.clone();
@@ -401,17 +510,17 @@ fn rebuild_loop<R: Render>(
 
         // Then the package, unless more changes already arrived: those rebuild it anyway.
         let mut deferred = false;
-        if stale.package {
-            while let Ok(c) = rx.try_recv() {
-                absorb(c, &mut watcher, &mut carry);
+        if self.stale.package {
+            while let Ok(c) = self.rx.try_recv() {
+                absorb(c, &mut self.watcher, &mut self.carry);
             }
-            if !carry.is_empty() {
+            if !self.carry.is_empty() {
                 deferred = true;
             } else {
                 let t = Instant::now();
-                let res = r.package(&prepared);
+                let res = self.r.package(&prepared);
                 let took = t.elapsed();
-                stale.package = false;
+                self.stale.package = false;
                 match res {
                     Ok((files, pages)) => {
                         parts.push(format!("package in {} ms ({pages} pages)", ms(took)));
@@ -452,18 +561,12 @@ fn rebuild_loop<R: Render>(
         if deferred {
             line.push_str("; package deferred (more changes arrived)");
         }
-        line.push_str(&format!(
-            " [check {check_ms} ms, total {} ms]",
-            ms(started.elapsed())
-        ));
-        println!("{line}");
-        shared.update(|s| {
-            s.status = line.clone();
-            s.building = false;
-            Bump::START
-        });
+        (line, Some(check_ms))
     }
 }
+
+/// The overlay stage of a crash while rebuilding.
+const REBUILD_STAGE: &str = "rebuild";
 
 /// The local wall-clock time as HH:MM:SS (terminal only; never in outputs).
 fn clock() -> String {

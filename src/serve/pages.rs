@@ -24,49 +24,285 @@ pub fn escape(s: &str) -> String {
 /// The id of the overlay element (tests and users' CSS may look for it).
 pub const OVERLAY_ID: &str = "trustbook-overlay";
 
-/// The reload script: subscribes to /__events for `scope`, telling the server which generation
-/// the page shows so that a rebuild finished between the response and the subscription still
-/// reloads it.
+/// Where the preview serves its own files. Nothing under it exists in `trustbook build` output.
+pub const ASSET_PREFIX: &str = "/__trustbook/";
+/// The reload script (also wires the overlay's Hide button).
+pub const SCRIPT_PATH: &str = "/__trustbook/preview.js";
+/// The overlay's and the preview pages' stylesheet.
+pub const STYLE_PATH: &str = "/__trustbook/preview.css";
+/// The preview pages' icon (also answered at /favicon.ico).
+pub const ICON_PATH: &str = "/__trustbook/icon.svg";
+
+/// Marks the start of what the preview adds before `</body>`.
+pub const INJECT_BEGIN: &str = "<!-- trustbook preview -->";
+/// Marks the end of what the preview adds before `</body>`.
+pub const INJECT_END: &str = "<!-- /trustbook preview -->";
+
+const SCRIPT: &str = include_str!("assets/preview.js");
+const STYLESHEET: &str = include_str!("assets/preview.css");
+const ICON: &str = include_str!("assets/icon.svg");
+
+/// The preview's own file at `path` (under [`ASSET_PREFIX`]): its content type and bytes.
+pub fn asset(path: &str) -> Option<(&'static str, &'static [u8])> {
+    match path {
+        SCRIPT_PATH => Some(("text/javascript; charset=utf-8", SCRIPT.as_bytes())),
+        STYLE_PATH => Some(("text/css; charset=utf-8", STYLESHEET.as_bytes())),
+        ICON_PATH | "/favicon.ico" => Some(("image/svg+xml", ICON.as_bytes())),
+        _ => None,
+    }
+}
+
+/// The reload script tag: the script comes from the preview's origin (pages forbid inline
+/// scripts) and subscribes to /__events for `scope`, telling the server which generation the page
+/// shows so that a rebuild finished between the response and the subscription still reloads it.
 pub fn reload_script(scope: Scope, generation: u64) -> String {
     format!(
-        "<script>(function(){{var s=new EventSource(\"/__events?scope={}&since={}\");\
-s.addEventListener(\"reload\",function(){{s.close();location.reload();}});}})();</script>",
-        scope.as_str(),
-        generation
+        "<script src=\"{SCRIPT_PATH}\" data-scope=\"{}\" data-since=\"{generation}\"></script>",
+        scope.as_str()
     )
 }
 
-/// The overlay listing the diagnostics (already rendered as text; escaped here).
+/// The overlay listing the diagnostics (already rendered as text; escaped here). It carries no
+/// inline style or handler: [`STYLE_PATH`] styles it and [`SCRIPT_PATH`] makes Hide work.
 pub fn overlay(text: &str) -> String {
     format!(
-        "<div id=\"{OVERLAY_ID}\" role=\"alertdialog\" aria-label=\"trustbook: the project has errors\" \
-style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:24px 32px;\
-background:rgba(24,24,27,.95);color:#f4f4f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left\">\
-<div style=\"max-width:110ch;margin:0 auto\">\
-<p style=\"margin:0 0 4px;font:600 18px/1.3 system-ui,sans-serif;color:#fca5a5\">The project has errors</p>\
-<p style=\"margin:0 0 16px;font:14px/1.4 system-ui,sans-serif;color:#d4d4d8\">Behind this overlay is the last good build. \
+        "<div id=\"{OVERLAY_ID}\" role=\"alertdialog\" aria-modal=\"true\" \
+aria-labelledby=\"{OVERLAY_ID}-title\" aria-describedby=\"{OVERLAY_ID}-text\">\
+<div class=\"trustbook-overlay-box\">\
+<p class=\"trustbook-overlay-title\" id=\"{OVERLAY_ID}-title\">The project has errors</p>\
+<p class=\"trustbook-overlay-note\">Behind this overlay is the last good build. \
 Fix the files below and save: this page reloads by itself. \
-<button type=\"button\" onclick=\"document.getElementById('{OVERLAY_ID}').remove()\" \
-style=\"margin-left:8px;font:inherit;cursor:pointer\">Hide</button></p>\
-<pre style=\"margin:0;white-space:pre-wrap;color:#f4f4f5;background:none;border:0\">{}</pre></div></div>",
+<button type=\"button\" class=\"trustbook-overlay-hide\">Hide</button></p>\
+<pre class=\"trustbook-overlay-text\" id=\"{OVERLAY_ID}-text\">{}</pre></div></div>",
         escape(text)
     )
 }
 
-/// Inserts the reload script (and the overlay, if any) before `</body>`, or at the end when the
-/// page has no `</body>`. Returns a new buffer; the stored page is untouched.
+/// What a page needs to show the preview: the overlay stylesheet in `<head>` (before `</head>`,
+/// or with the rest when the page has none), the overlay if the project has problems, and the
+/// reload script before `</body>` (or at the end). A Content-Security-Policy in a `<meta>` tag is
+/// widened just enough for the preview's own script, stylesheet and event stream (see
+/// [`widen_policy`]). Returns a new buffer; the stored page is untouched, so `build` output never
+/// contains any of it.
 pub fn inject(html: &[u8], scope: Scope, snap: &Snapshot) -> Vec<u8> {
-    let mut extra = String::new();
+    let html = allow_preview_in_csp(html);
+    let html = html.as_slice();
+    let link = format!("<link rel=\"stylesheet\" href=\"{STYLE_PATH}\">");
+    let has_link = find_last_ci(html, link.as_bytes()).is_some();
+    let head_end = if has_link {
+        None
+    } else {
+        find_first_ci(html, b"</head>")
+    };
+    let mut extra = String::from(INJECT_BEGIN);
+    if !has_link && head_end.is_none() {
+        extra.push_str(&link);
+    }
     if let Some(text) = snap.overlay() {
         extra.push_str(&overlay(&text));
     }
     extra.push_str(&reload_script(scope, snap.generation(scope)));
+    extra.push_str(INJECT_END);
     let at = find_last_ci(html, b"</body>").unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + extra.len());
-    out.extend_from_slice(&html[..at]);
+    let mut out = Vec::with_capacity(html.len() + extra.len() + link.len());
+    match head_end {
+        Some(h) if h <= at => {
+            out.extend_from_slice(&html[..h]);
+            out.extend_from_slice(link.as_bytes());
+            out.extend_from_slice(&html[h..at]);
+        }
+        _ => out.extend_from_slice(&html[..at]),
+    }
     out.extend_from_slice(extra.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
+}
+
+/// Rewrites the policy of every `<meta http-equiv="Content-Security-Policy">` tag with
+/// [`widen_policy`]; every other byte stays as it was.
+pub fn allow_preview_in_csp(html: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(html.len() + 64);
+    let mut i = 0;
+    while let Some(off) = find_first_ci(&html[i..], b"<meta") {
+        let start = i + off;
+        let Some(len) = html[start..].iter().position(|&b| b == b'>') else {
+            break;
+        };
+        let end = start + len + 1;
+        out.extend_from_slice(&html[i..start]);
+        match std::str::from_utf8(&html[start..end])
+            .ok()
+            .and_then(rewrite_csp_meta)
+        {
+            Some(tag) => out.extend_from_slice(tag.as_bytes()),
+            None => out.extend_from_slice(&html[start..end]),
+        }
+        i = end;
+    }
+    out.extend_from_slice(&html[i..]);
+    out
+}
+
+/// A `<meta …>` tag with its `content` policy widened, if it is a CSP tag.
+fn rewrite_csp_meta(tag: &str) -> Option<String> {
+    let equiv = attribute(tag, "http-equiv")?;
+    if !equiv
+        .1
+        .trim()
+        .eq_ignore_ascii_case("content-security-policy")
+    {
+        return None;
+    }
+    let (range, value) = attribute(tag, "content")?;
+    let policy = unescape(&value);
+    let widened = widen_policy(&policy);
+    if widened == policy {
+        return None;
+    }
+    // Only what a double-quoted attribute needs: the policy's own quotes stay readable.
+    let value = widened
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    Some(format!(
+        "{}content=\"{value}\"{}",
+        &tag[..range.start],
+        &tag[range.end..]
+    ))
+}
+
+/// Finds attribute `name` in a tag: the byte range of `name=value` (with quotes) and the raw value.
+fn attribute(tag: &str, name: &str) -> Option<(std::ops::Range<usize>, String)> {
+    let lower = tag.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut from = 0;
+    while let Some(off) = lower[from..].find(name) {
+        let at = from + off;
+        from = at + name.len();
+        let before_ok = at > 0 && bytes[at - 1].is_ascii_whitespace();
+        let mut j = at + name.len();
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if !before_ok || bytes.get(j) != Some(&b'=') {
+            continue;
+        }
+        j += 1;
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let (value, end) = match bytes.get(j) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let close = tag[j + 1..].find(q as char)? + j + 1;
+                (tag[j + 1..close].to_string(), close + 1)
+            }
+            Some(_) => {
+                let close = tag[j..]
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+                    .map_or(tag.len(), |k| j + k);
+                (tag[j..close].to_string(), close)
+            }
+            None => return None,
+        };
+        return Some((at..end, value));
+    }
+    None
+}
+
+/// Decodes the character references an attribute value is likely to use.
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Widens a Content-Security-Policy just enough for the preview: scripts, stylesheets and
+/// connections (the event stream) from the page's own origin. A directive that is present gets
+/// `'self'` (replacing a lone `'none'`); an absent `script-src`, `style-src` or `connect-src` that
+/// falls back to `default-src` gets `default-src`'s sources plus `'self'`. Everything else,
+/// including every other directive, is kept as written.
+pub fn widen_policy(policy: &str) -> String {
+    let mut directives: Vec<(String, Vec<String>)> = policy
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let mut words = d.split_ascii_whitespace();
+            let name = words.next().unwrap_or("").to_ascii_lowercase();
+            (name, words.map(str::to_string).collect())
+        })
+        .collect();
+    let default = directives
+        .iter()
+        .find(|(n, _)| n == "default-src")
+        .map(|(_, v)| v.clone());
+    let with_self = |sources: &[String]| -> Vec<String> {
+        let mut v: Vec<String> = sources
+            .iter()
+            .filter(|s| !s.eq_ignore_ascii_case("'none'"))
+            .cloned()
+            .collect();
+        if !v.iter().any(|s| s.eq_ignore_ascii_case("'self'")) {
+            v.push("'self'".into());
+        }
+        v
+    };
+    let mut changed = false;
+    for name in [
+        "script-src",
+        "script-src-elem",
+        "style-src",
+        "style-src-elem",
+        "connect-src",
+    ] {
+        match directives.iter_mut().find(|(n, _)| n == name) {
+            Some((_, sources)) => {
+                let wide = with_self(sources);
+                if wide != *sources {
+                    *sources = wide;
+                    changed = true;
+                }
+            }
+            None if !name.ends_with("-elem") => {
+                // Falls back to default-src: add the directive only if that lacks 'self'.
+                if let Some(d) = &default {
+                    let wide = with_self(d);
+                    if wide != *d {
+                        directives.push((name.to_string(), wide));
+                        changed = true;
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    if !changed {
+        return policy.to_string();
+    }
+    directives
+        .iter()
+        .map(|(n, v)| {
+            if v.is_empty() {
+                n.clone()
+            } else {
+                format!("{n} {}", v.join(" "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn find_first_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if hay.len() < needle.len() {
+        return None;
+    }
+    (0..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 fn find_last_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -78,17 +314,19 @@ fn find_last_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
         .find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
-const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#18181b;background:#fafafa}\
-header{padding:16px 32px;background:#18181b;color:#fafafa}header a{color:#fafafa}\
-main{padding:16px 32px;max-width:120ch}pre{background:#fff;border:1px solid #e4e4e7;padding:12px;overflow:auto;\
-font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\
-.links a{margin-right:24px;font-weight:600}.muted{color:#52525b}.bad{color:#b91c1c}";
+/// The preview's own pages allow only what they use: their stylesheet, script and icon, the event
+/// stream and the package PDF, all from the preview's origin.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+img-src 'self'; object-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'";
 
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>\n",
+<meta http-equiv=\"Content-Security-Policy\" content=\"{PAGE_CSP}\">\
+<title>{}</title><link rel=\"stylesheet\" href=\"{STYLE_PATH}\">\
+<link rel=\"icon\" type=\"image/svg+xml\" href=\"{ICON_PATH}\"></head>\
+<body class=\"trustbook-preview\">{body}</body></html>\n",
         escape(title)
     )
 }
@@ -175,8 +413,8 @@ pub fn package_page(snap: &Snapshot) -> String {
     if snap.restricted.contains_key(PDF_NAME) {
         b.push_str(&format!(
             "<object data=\"/package/{PDF_NAME}?v={version}\" type=\"application/pdf\" \
-style=\"display:block;width:100%;height:calc(100vh - 56px);border:0\">\
-<p style=\"padding:16px 32px\">Your browser cannot show PDFs inline: \
+class=\"pdf\">\
+<p class=\"pdf-fallback\">Your browser cannot show PDFs inline: \
 <a href=\"/package/{PDF_NAME}\">open the readiness package</a>.</p></object>",
             version = snap.gen_package
         ));
@@ -219,8 +457,11 @@ mod tests {
     use super::*;
     use crate::serve::state::Problem;
 
-    #[test]
-    fn injects_before_body_end_and_escapes_the_overlay() {
+    /// The trust page's policy as the default theme writes it.
+    const THEME_CSP: &str =
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'";
+
+    fn broken() -> Snapshot {
         let mut snap = Snapshot::default();
         snap.set_problem(
             "check",
@@ -229,20 +470,112 @@ mod tests {
                 text: "error: <script>alert(1)</script> at content/a.yaml:3:5".into(),
             }),
         );
-        let html = b"<html><body><p>x</p></BODY></html>";
-        let out = String::from_utf8(inject(html, Scope::Trust, &snap)).unwrap();
-        assert!(out.ends_with("</BODY></html>"));
-        assert!(out.contains("EventSource(\"/__events?scope=trust&since=0\")"));
+        snap
+    }
+
+    #[test]
+    fn injects_before_body_end_and_escapes_the_overlay() {
+        let html = b"<html><head><title>t</title></head><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(inject(html, Scope::Trust, &broken())).unwrap();
+        assert!(out.ends_with(&format!("{INJECT_END}</BODY></html>")));
+        assert!(out.contains(
+            "<script src=\"/__trustbook/preview.js\" data-scope=\"trust\" data-since=\"0\"></script>"
+        ));
+        assert!(out.contains(&format!(
+            "<link rel=\"stylesheet\" href=\"{STYLE_PATH}\"></head>"
+        )));
         assert!(out.contains(OVERLAY_ID));
         assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt; at content/a.yaml:3:5"));
         assert!(!out.contains("<script>alert(1)"));
+        // Nothing inline: the page's policy forbids inline scripts, handlers and styles.
+        assert!(!out.contains("<script>") && !out.contains("style=") && !out.contains("onclick"));
+        // Removing what was injected gives the page back.
+        let (before, rest) = out.split_once(INJECT_BEGIN).unwrap();
+        let after = rest.split_once(INJECT_END).unwrap().1;
+        let link = format!("<link rel=\"stylesheet\" href=\"{STYLE_PATH}\">");
+        assert_eq!(
+            format!("{before}{after}").replace(&link, "").as_bytes(),
+            html
+        );
     }
 
     #[test]
     fn injects_at_the_end_without_body() {
         let snap = Snapshot::default();
         let out = String::from_utf8(inject(b"<title>x</title>", Scope::All, &snap)).unwrap();
-        assert!(out.starts_with("<title>x</title><script>"));
+        assert!(out.starts_with(&format!("<title>x</title>{INJECT_BEGIN}<link rel=")));
+        assert!(out.contains("<script src="));
         assert!(!out.contains(OVERLAY_ID));
+    }
+
+    #[test]
+    fn widens_the_theme_policy_for_the_preview_only() {
+        assert_eq!(
+            widen_policy(THEME_CSP),
+            "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
+form-action 'none'; script-src 'self'; connect-src 'self'"
+        );
+        // Present directives get 'self' (replacing a lone 'none'), others are kept as written.
+        assert_eq!(
+            widen_policy("script-src 'none'; style-src https://cdn.example; img-src *"),
+            "script-src 'self'; style-src https://cdn.example 'self'; img-src *"
+        );
+        // A fallback to default-src keeps default-src's sources.
+        assert_eq!(
+            widen_policy("default-src https://a.example"),
+            "default-src https://a.example; script-src https://a.example 'self'; \
+style-src https://a.example 'self'; connect-src https://a.example 'self'"
+        );
+        // Nothing to widen: the policy is returned byte for byte.
+        let open = "img-src 'self'";
+        assert_eq!(widen_policy(open), open);
+        let wide = "default-src 'self'";
+        assert_eq!(widen_policy(wide), wide);
+    }
+
+    #[test]
+    fn rewrites_only_the_policy_in_the_meta_tag() {
+        let page = format!(
+            "<head><META charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{THEME_CSP}\">\
+<meta name=\"description\" content=\"default-src 'none'\"></head><body>x</body>"
+        );
+        let out = String::from_utf8(allow_preview_in_csp(page.as_bytes())).unwrap();
+        let expected = page.replace(
+            &format!("content=\"{THEME_CSP}\""),
+            &format!("content=\"{}\"", widen_policy(THEME_CSP)),
+        );
+        assert_ne!(out, page);
+        assert_eq!(out, expected);
+        // Single-quoted and entity-encoded attributes are read too.
+        let page =
+            "<meta content='default-src &#39;none&#39;' http-equiv='content-security-policy'>";
+        let out = String::from_utf8(allow_preview_in_csp(page.as_bytes())).unwrap();
+        assert!(
+            out.contains("content=\"default-src 'none'; script-src 'self';"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(" http-equiv='content-security-policy'>"),
+            "{out}"
+        );
+        // A page without a policy is untouched.
+        let plain = b"<meta charset=utf-8><p>x";
+        assert_eq!(allow_preview_in_csp(plain), plain);
+    }
+
+    #[test]
+    fn preview_assets_are_served_and_pages_use_no_inline_code() {
+        for p in [SCRIPT_PATH, STYLE_PATH, ICON_PATH, "/favicon.ico"] {
+            assert!(asset(p).is_some(), "{p}");
+        }
+        assert!(asset("/__trustbook/other.js").is_none());
+        let snap = broken();
+        for page in [start_page(&snap), package_page(&snap), not_found("/x")] {
+            let out = String::from_utf8(inject(page.as_bytes(), Scope::All, &snap)).unwrap();
+            assert!(
+                !out.contains("<style") && !out.contains("style=") && !out.contains("<script>")
+            );
+            assert_eq!(out.matches(STYLE_PATH).count(), 1, "{out}");
+        }
     }
 }

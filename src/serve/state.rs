@@ -72,7 +72,7 @@ impl Bump {
 /// Problems of one stage, as shown in the terminal and the overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// "check", "trust page" or "package".
+    /// "rebuild" (trustbook crashed), "check", "trust page" or "package".
     pub stage: &'static str,
     /// Diagnostics rendered without colour (rustc-style, with file:line:column).
     pub text: String,
@@ -99,6 +99,11 @@ pub struct Snapshot {
     pub status: String,
     /// Whether a rebuild is running.
     pub building: bool,
+    /// How many rebuilds have finished (the first build included), whatever their outcome.
+    pub builds: u64,
+    /// The changed files that started the last finished rebuild (relative to the project, `/`
+    /// separators; empty for the first build).
+    pub last_changes: Vec<String>,
     /// Moves on every published change.
     pub gen_all: u64,
     /// Moves when the trust page or the overlay changes.
@@ -137,9 +142,10 @@ impl Snapshot {
         if let Some(p) = p {
             self.problems.push(p);
             let order = |s: &str| match s {
-                "check" => 0,
-                "trust page" => 1,
-                _ => 2,
+                "rebuild" => 0,
+                "check" => 1,
+                "trust page" => 2,
+                _ => 3,
             };
             self.problems.sort_by_key(|x| order(x.stage));
         }
