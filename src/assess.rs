@@ -134,6 +134,12 @@ pub enum GapKind {
     MissingEvidence,
     StaleEvidence,
     OpenRemediation,
+    /// v1.1: an approved policy whose review fell due.
+    PolicyReviewOverdue,
+    /// v1.1: a high or critical residual risk with neither remediation nor acceptance.
+    UntreatedRisk,
+    /// v1.1: the risk register is stale or misses a source of risk (CC3.3, CC3.4).
+    RiskRegister,
 }
 
 impl GapKind {
@@ -149,6 +155,9 @@ impl GapKind {
             GapKind::StaleEvidence => "stale evidence",
             GapKind::OverdueRemediation => "overdue remediation",
             GapKind::OpenRemediation => "open remediation",
+            GapKind::PolicyReviewOverdue => "policy review overdue",
+            GapKind::UntreatedRisk => "risk without treatment",
+            GapKind::RiskRegister => "risk register",
         }
     }
 }
@@ -554,6 +563,7 @@ pub fn assess(p: &Project) -> Assessment {
             controls: r.controls.iter().map(|x| x.value.clone()).collect(),
         });
     }
+    gaps.extend(crate::registers::gaps(p));
     gaps.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
 
     // ISO 27001:2022 coverage from the controls' own mappings.

@@ -17,6 +17,7 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
     evidence(p, &mut d);
     narratives(p, &mut d);
     remediation(p, &mut d);
+    crate::registers::check(p, &mut d);
     for x in d {
         diags.push(x);
     }
@@ -105,7 +106,7 @@ fn scope(p: &Project, d: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unknown_criterion(id: &S<String>) -> Diagnostic {
+pub(crate) fn unknown_criterion(id: &S<String>) -> Diagnostic {
     let mut diag = Diagnostic::error(
         "unknown-criterion",
         Some(id.loc.clone()),
@@ -195,7 +196,7 @@ impl<'a> Ids<'a> {
     }
 }
 
-fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>) -> Diagnostic {
+pub(crate) fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>) -> Diagnostic {
     let known: Vec<&str> = known.collect();
     let mut diag = Diagnostic::error(
         "unknown-reference",

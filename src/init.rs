@@ -87,6 +87,7 @@ pub fn schema_kind(rel: &str) -> Option<&'static str> {
                 "evidence" => "evidence",
                 "vendors" => "vendor",
                 "remediation" => "remediation",
+                "risks" => "risk",
                 _ => return None,
             }
         }

@@ -12,6 +12,7 @@ pub mod init;
 pub mod output;
 pub mod pipeline;
 pub mod project;
+pub mod registers;
 pub mod render;
 pub mod schema;
 pub mod serve;

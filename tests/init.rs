@@ -189,7 +189,9 @@ fn schema_command_writes_deterministic_schemas() {
             "cuec",
             "evidence",
             "narrative",
+            "policy",
             "remediation",
+            "risk",
             "test",
             "trustbook",
             "vendor"

@@ -3,4 +3,5 @@ pub mod html;
 pub mod md_ast;
 pub mod md_html;
 pub mod pdf;
+pub mod policy_pdf;
 pub mod theme;

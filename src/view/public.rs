@@ -15,7 +15,9 @@
 //!   grouped by category through the controls' criteria, with a status in words and a symbol;
 //! - per category, counts from the assessment (criteria in scope, by status; controls in scope and
 //!   how many are summarized), so that the list of themes cannot pass for a curated all-green list;
-//! - subprocessors (vendors with `subprocessor: true`): name, purpose, locations, data.
+//! - subprocessors (vendors with `subprocessor: true`): name, purpose, locations, data;
+//! - v1.1, only when `trust_page.policies` is true: approved policies by title and their
+//!   `public.summary` (never an ID, owner, approver, version, date or the policy text).
 
 use crate::assess::{Assessment, Status};
 use crate::project::model::*;
@@ -45,6 +47,38 @@ pub struct PublicView {
     /// The status words used on the page, in legend order (only the ones that occur).
     pub legend: Vec<PublicStatus>,
     pub subprocessors: Vec<PublicSubprocessor>,
+    /// v1.1: approved policies, when `trust_page.policies` is true (`None` otherwise).
+    pub policies: Option<Vec<PublicPolicy>>,
+}
+
+/// An approved policy as the trust page lists it: "available on request".
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicPolicy {
+    pub title: String,
+    /// The policy's `public.summary`, if given.
+    pub summary: Option<String>,
+}
+
+/// The approved policies by title, when the trust page lists them.
+fn public_policies(project: &Project) -> Option<Vec<PublicPolicy>> {
+    if !project.config.trust_page.policies {
+        return None;
+    }
+    let mut v: Vec<PublicPolicy> = project
+        .policies
+        .iter()
+        .filter(|p| p.status.value == crate::project::policy::PolicyStatus::Approved)
+        .map(|p| PublicPolicy {
+            title: p.title.value.trim().to_string(),
+            summary: p
+                .public_summary
+                .as_ref()
+                .map(|s| s.value.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        })
+        .collect();
+    v.sort_by_cached_key(|p| (p.title.to_lowercase(), p.title.clone()));
+    Some(v)
 }
 
 /// The organization.
@@ -566,5 +600,6 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         totals,
         legend,
         subprocessors,
+        policies: public_policies(project),
     }
 }
