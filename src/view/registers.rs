@@ -482,12 +482,14 @@ pub fn policy_doc(
             author: org.clone(),
             description: match &recipient {
                 Some(r) => format!(
-                    "{}, version {version}, a policy of {org}. Restricted: prepared for {r}.",
-                    p.title.value
+                    "{}, version {version}, a policy of {}. Restricted: prepared for {r}.",
+                    p.title.value,
+                    org.strip_suffix('.').unwrap_or(&org)
                 ),
                 None => format!(
-                    "{}, version {version}, a policy of {org}. Restricted.",
-                    p.title.value
+                    "{}, version {version}, a policy of {}. Restricted.",
+                    p.title.value,
+                    org.strip_suffix('.').unwrap_or(&org)
                 ),
             },
             keywords: {
@@ -539,8 +541,7 @@ pub fn policy_doc(
             .collect(),
         logo,
         notice: format!(
-            "Restricted: a policy of {}, shared under a confidentiality agreement. The trust services criteria listed are those the policy supports; whether they are met is assessed from the controls.",
-            org.strip_suffix('.').unwrap_or(&org)
+            "Restricted: a policy of {org}, shared under a confidentiality agreement. The trust services criteria listed are those the policy supports; whether they are met is assessed from the controls."
         ),
     };
     (doc, diags)
