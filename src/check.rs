@@ -196,7 +196,11 @@ impl<'a> Ids<'a> {
     }
 }
 
-pub(crate) fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>) -> Diagnostic {
+pub(crate) fn missing_ref(
+    kind: &str,
+    id: &S<String>,
+    known: &mut dyn Iterator<Item = &str>,
+) -> Diagnostic {
     let known: Vec<&str> = known.collect();
     let mut diag = Diagnostic::error(
         "unknown-reference",

@@ -166,7 +166,9 @@ impl Builder {
             content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
-        crate::render::policy_pdf::render_policies(&self.pdf, &p.project, &p.theme, &pdf_opts, threads)
+        crate::render::policy_pdf::render_policies(
+            &self.pdf, &p.project, &p.theme, &pdf_opts, threads,
+        )
     }
 
     /// The package and the policy PDFs, rendered at the same time: the package on this thread,
@@ -202,7 +204,9 @@ impl Builder {
             (Ok((mut files, pages)), Ok(policies)) => {
                 for x in &policies {
                     files.insert(x.path.clone(), x.output.bytes.clone());
-                    self.pdf_warnings.items.extend(x.output.warnings.items.clone());
+                    self.pdf_warnings
+                        .items
+                        .extend(x.output.warnings.items.clone());
                     self.pdf_warnings
                         .sources
                         .extend(x.output.warnings.sources.clone());

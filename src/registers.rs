@@ -63,7 +63,9 @@ fn policies(p: &Project, d: &mut Vec<Diagnostic>) {
                     format!("the policy ID `{id}` cannot name its PDF file"),
                 )
                 .with_label("not a file name")
-                .with_hint("use only letters, digits, `-`, `_` and `.` in policy IDs, e.g. POL-ACCESS"),
+                .with_hint(
+                    "use only letters, digits, `-`, `_` and `.` in policy IDs, e.g. POL-ACCESS",
+                ),
             );
         }
         if pol.status.value == PolicyStatus::Approved {
@@ -353,7 +355,11 @@ fn register_findings(p: &Project) -> Vec<RegisterFinding> {
         return out;
     }
     let at = p.content_date();
-    if let Some(latest) = p.risks.iter().map(|r| &r.assessed_on).max_by_key(|d| d.value)
+    if let Some(latest) = p
+        .risks
+        .iter()
+        .map(|r| &r.assessed_on)
+        .max_by_key(|d| d.value)
         && add_months(latest.value, 12) < at
     {
         out.push(RegisterFinding {
@@ -375,7 +381,11 @@ fn register_findings(p: &Project) -> Vec<RegisterFinding> {
     }
     for (source, criterion, what) in [
         (RiskSource::Fraud, "CC3.3", "the potential for fraud"),
-        (RiskSource::Change, "CC3.4", "changes that could significantly affect the system of internal control"),
+        (
+            RiskSource::Change,
+            "CC3.4",
+            "changes that could significantly affect the system of internal control",
+        ),
     ] {
         if !p.risks.iter().any(|r| r.source.value == source) {
             out.push(RegisterFinding {
@@ -466,7 +476,11 @@ pub fn policy_summaries(p: &Project) -> Vec<PolicySummary> {
 pub fn risk_summaries(p: &Project) -> Vec<RiskSummary> {
     let mut v: Vec<RiskSummary> = p.risks.iter().map(RiskSummary::of).collect();
     v.sort_by(|a, b| {
-        (b.residual_score, b.inherent_score, &a.id).cmp(&(a.residual_score, a.inherent_score, &b.id))
+        (b.residual_score, b.inherent_score, &a.id).cmp(&(
+            a.residual_score,
+            a.inherent_score,
+            &b.id,
+        ))
     });
     v
 }

@@ -351,7 +351,9 @@ fn front_matter_spec(name: &str) -> Option<Value> {
 fn policy_spec(name: &str) -> Option<Value> {
     use crate::project::policy::{PUBLIC_FIELDS, PolicyStatus, REVISION_FIELDS, ReviewInterval};
     Some(match name {
-        "id" => text("Unique policy ID; it names the PDF (letters, digits, - _ .), e.g. POL-ACCESS."),
+        "id" => {
+            text("Unique policy ID; it names the PDF (letters, digits, - _ .), e.g. POL-ACCESS.")
+        }
         "title" => text("The policy's title, e.g. \"Access Control Policy\"."),
         "version" => text("The current version, e.g. \"2.1\" (quote it so YAML keeps it as text)."),
         "owner" => text("The role that owns the policy."),
@@ -363,8 +365,13 @@ fn policy_spec(name: &str) -> Option<Value> {
         "status" => enumeration::<PolicyStatus>(
             "draft, approved or retired; only approved policies get a PDF and appear on the trust page.",
         ),
-        "criteria" => list(criterion_ref(), "The criteria the policy supports (statuses still come from controls)."),
-        "acknowledgment" => text("Who must acknowledge the policy, e.g. all-personnel (free text)."),
+        "criteria" => list(
+            criterion_ref(),
+            "The criteria the policy supports (statuses still come from controls).",
+        ),
+        "acknowledgment" => {
+            text("Who must acknowledge the policy, e.g. all-personnel (free text).")
+        }
         "revisions" => json!({
             "type": "array",
             "description": "The revision history, newest first; the first entry matches `version` and `approved_on`.",
@@ -391,11 +398,21 @@ fn policy_spec(name: &str) -> Option<Value> {
 
 fn rating(desc: &str) -> Value {
     use crate::project::risk::RATING_FIELDS;
-    object("Rating", desc, RATING_FIELDS, &["likelihood", "impact"], |f| match f {
-        "likelihood" => Some(json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 rare to 5 almost certain." })),
-        "impact" => Some(json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 minor to 5 severe." })),
-        _ => None,
-    })
+    object(
+        "Rating",
+        desc,
+        RATING_FIELDS,
+        &["likelihood", "impact"],
+        |f| match f {
+            "likelihood" => Some(
+                json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 rare to 5 almost certain." }),
+            ),
+            "impact" => Some(
+                json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 minor to 5 severe." }),
+            ),
+            _ => None,
+        },
+    )
 }
 
 fn risk_spec(name: &str) -> Option<Value> {
@@ -414,9 +431,15 @@ fn risk_spec(name: &str) -> Option<Value> {
         "treatment" => enumeration::<Treatment>(
             "mitigate and transfer need controls; accept needs accepted_by and accepted_on.",
         ),
-        "controls" => list(json!({ "type": "string" }), "IDs of the controls that treat the risk."),
+        "controls" => list(
+            json!({ "type": "string" }),
+            "IDs of the controls that treat the risk.",
+        ),
         "residual" => rating("The rating after controls (default: the inherent rating)."),
-        "remediation" => list(json!({ "type": "string" }), "IDs of remediation items that reduce the risk further."),
+        "remediation" => list(
+            json!({ "type": "string" }),
+            "IDs of remediation items that reduce the risk further.",
+        ),
         "accepted_by" => text("Who accepted the risk; required for accept."),
         "accepted_on" => date("When the risk was accepted; required for accept."),
         _ => return None,
@@ -655,7 +678,15 @@ fn record(kind: &str) -> Option<Value> {
                 "Risk",
                 "A risk of the risk register (restricted).",
                 crate::project::risk::FIELDS,
-                &["id", "title", "source", "owner", "assessed_on", "inherent", "treatment"],
+                &[
+                    "id",
+                    "title",
+                    "source",
+                    "owner",
+                    "assessed_on",
+                    "inherent",
+                    "treatment",
+                ],
                 risk_spec,
             );
             r["allOf"] = json!([

@@ -139,7 +139,9 @@ pub fn json(
         overall: a.map(|a| &a.overall),
         criteria: a.map(|a| a.criteria.iter().collect()).unwrap_or_default(),
         gaps: a.map(|a| a.gaps.iter().collect()).unwrap_or_default(),
-        policies: p.map(crate::registers::policy_summaries).unwrap_or_default(),
+        policies: p
+            .map(crate::registers::policy_summaries)
+            .unwrap_or_default(),
         risks: p.map(crate::registers::risk_summaries).unwrap_or_default(),
         risk_formula: crate::project::risk::SCORE_FORMULA,
         diagnostics: &d.items,

@@ -134,7 +134,11 @@ fn restricted_values(p: &trustbook::project::Project) -> Vec<String> {
     }
     // v1.1 risks: the whole register is restricted.
     for r in &p.risks {
-        v.extend([r.id.value.clone(), r.title.value.clone(), r.owner.value.clone()]);
+        v.extend([
+            r.id.value.clone(),
+            r.title.value.clone(),
+            r.owner.value.clone(),
+        ]);
         v.extend(r.description.iter().map(|x| x.value.clone()));
         v.extend(r.category.iter().map(|x| x.value.clone()));
         v.extend(r.accepted_by.iter().map(|x| x.value.clone()));
@@ -242,13 +246,24 @@ fn no_restricted_field_reaches_the_public_output() {
     );
 
     // v1.1: every restricted policy field and every text field of every risk holds a canary.
-    assert!(project.policies.len() >= 2, "the fixture needs an approved and a draft policy");
+    assert!(
+        project.policies.len() >= 2,
+        "the fixture needs an approved and a draft policy"
+    );
     for pol in &project.policies {
         let approved = pol.status.value == trustbook::project::policy::PolicyStatus::Approved;
-        assert!(canary(&pol.id) && canary(&pol.owner) && canary(&pol.body), "policy {}", pol.id.value);
+        assert!(
+            canary(&pol.id) && canary(&pol.owner) && canary(&pol.body),
+            "policy {}",
+            pol.id.value
+        );
         if approved {
             for x in [&pol.version, &pol.approved_by, &pol.acknowledgment] {
-                assert!(x.as_ref().is_some_and(|x| canary(x)), "policy {}", pol.id.value);
+                assert!(
+                    x.as_ref().is_some_and(|x| canary(x)),
+                    "policy {}",
+                    pol.id.value
+                );
             }
             assert!(!pol.revisions.is_empty());
             for r in &pol.revisions {
@@ -259,7 +274,10 @@ fn no_restricted_field_reaches_the_public_output() {
             assert!(pol.public_summary.as_ref().is_some_and(|x| canary(x)));
         }
     }
-    assert!(project.config.trust_page.policies, "the fixture lists policies publicly");
+    assert!(
+        project.config.trust_page.policies,
+        "the fixture lists policies publicly"
+    );
     assert!(project.risks.len() >= 3);
     for r in &project.risks {
         assert!(canary(&r.id) && canary(&r.title) && canary(&r.owner));
@@ -269,7 +287,12 @@ fn no_restricted_field_reaches_the_public_output() {
         r.description.as_ref().is_some_and(|x| canary(x))
             && r.category.as_ref().is_some_and(|x| canary(x))
     }));
-    assert!(project.risks.iter().any(|r| r.accepted_by.as_ref().is_some_and(|x| canary(x))));
+    assert!(
+        project
+            .risks
+            .iter()
+            .any(|r| r.accepted_by.as_ref().is_some_and(|x| canary(x)))
+    );
 
     let files = build("leak-canaries");
     let restricted = restricted_values(&project);

@@ -53,7 +53,11 @@ fn registers_fixture_is_clean_and_loaded() {
     let p = trustbook::project::load(f.path()).project.unwrap();
     assert_eq!(p.policies.len(), 3);
     assert_eq!(p.risks.len(), 5);
-    let access = p.policies.iter().find(|x| x.id.value == "POL-ACCESS").unwrap();
+    let access = p
+        .policies
+        .iter()
+        .find(|x| x.id.value == "POL-ACCESS")
+        .unwrap();
     assert_eq!(access.revisions.len(), 2);
     assert_eq!(access.body_line, 17);
     assert!(access.body.contains("reviewed every quarter"));
@@ -117,7 +121,11 @@ fn approved_policy_without_approver() {
 #[test]
 fn approved_policy_without_any_approval() {
     let c = registers()
-        .edit(CHANGE, "approved_by: Chief Technology Officer\napproved_on: 2026-02-01\n", "")
+        .edit(
+            CHANGE,
+            "approved_by: Chief Technology Officer\napproved_on: 2026-02-01\n",
+            "",
+        )
         .check();
     let at = "content/policies/change.md:6:9";
     c.assert_exactly(&[&format!("error policy-approval-missing {at}")])
@@ -153,7 +161,11 @@ fn policy_review_overdue() {
         .find(|g| g.kind == GapKind::PolicyReviewOverdue)
         .expect("an overdue-review gap");
     assert_eq!(gap.subject, "POL-ACCESS");
-    assert!(gap.message.contains("fell due on 2026-05-01"), "{}", gap.message);
+    assert!(
+        gap.message.contains("fell due on 2026-05-01"),
+        "{}",
+        gap.message
+    );
 }
 
 #[test]
@@ -238,7 +250,11 @@ fn newest_revision_disagrees_with_version_and_approval_date() {
 #[test]
 fn policy_criteria_unknown_field_and_bad_id() {
     let c = registers()
-        .edit(ACCESS, "criteria: [CC6.1, CC6.2]", "criteria: [CC6.1, CC6.22]")
+        .edit(
+            ACCESS,
+            "criteria: [CC6.1, CC6.2]",
+            "criteria: [CC6.1, CC6.22]",
+        )
         .edit(ACCESS, "review: annual", "reveiw: annual")
         .edit(ACCESS, "id: POL-ACCESS", "id: POL/ACCESS")
         .edit(CONTROLS, "policies: [POL-ACCESS]", "policies: [POL/ACCESS]")
@@ -263,7 +279,11 @@ fn policy_criteria_unknown_field_and_bad_id() {
 #[test]
 fn placeholder_in_a_policy_body() {
     let c = registers()
-        .edit(ACCESS, "by role and reviewed every quarter.\n", "by role and reviewed every quarter. TODO\n")
+        .edit(
+            ACCESS,
+            "by role and reviewed every quarter.\n",
+            "by role and reviewed every quarter. TODO\n",
+        )
         .check();
     c.assert_exactly(&["warning placeholder content/policies/access.md:19:69"])
         .message(
@@ -342,9 +362,7 @@ fn rating_that_is_not_a_number() {
 
 #[test]
 fn mitigate_without_controls() {
-    let c = registers()
-        .edit(RISKS, "  controls: [CM-01]\n", "")
-        .check();
+    let c = registers().edit(RISKS, "  controls: [CM-01]\n", "").check();
     let at = "content/risks/register.yaml:27:14";
     c.assert_exactly(&[&format!("error risk-treatment-controls {at}")])
         .message(
@@ -430,7 +448,11 @@ fn high_residual_risk_without_remediation() {
         );
     // An acceptance is enough.
     registers()
-        .edit(RISKS, "  remediation: [GAP-1]\n", "  accepted_by: CEO\n  accepted_on: 2026-03-05\n")
+        .edit(
+            RISKS,
+            "  remediation: [GAP-1]\n",
+            "  accepted_by: CEO\n  accepted_on: 2026-03-05\n",
+        )
         .check()
         .assert_exactly(&[]);
 }
@@ -459,7 +481,12 @@ fn references_to_unknown_controls_and_remediation_items() {
 
 #[test]
 fn stale_register() {
-    let f = replace_all(registers(), RISKS, "assessed_on: 2026-03-01", "assessed_on: 2025-03-01");
+    let f = replace_all(
+        registers(),
+        RISKS,
+        "assessed_on: 2026-03-01",
+        "assessed_on: 2025-03-01",
+    );
     let f = f.edit(
         RISKS,
         "  source: change\n  owner: Head of Engineering\n  assessed_on: 2025-03-01",
@@ -493,13 +520,17 @@ fn register_without_fraud_or_change_risks() {
         &format!("warning risk-source-missing {at}"),
         &format!("warning risk-source-missing {at}"),
     ]);
-    let msgs: Vec<&str> = c
-        .items()
-        .iter()
-        .map(|d| d.message.as_str())
-        .collect();
-    assert!(msgs.iter().any(|m| m.contains("no risk of source `fraud`") && m.contains("CC3.3")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("no risk of source `change`") && m.contains("CC3.4")), "{msgs:?}");
+    let msgs: Vec<&str> = c.items().iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("no risk of source `fraud`") && m.contains("CC3.3")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("no risk of source `change`") && m.contains("CC3.4")),
+        "{msgs:?}"
+    );
     let a = c.assessment.as_ref().unwrap();
     let crit: Vec<&Vec<String>> = a
         .gaps
@@ -507,7 +538,10 @@ fn register_without_fraud_or_change_risks() {
         .filter(|g| g.kind == GapKind::RiskRegister)
         .map(|g| &g.criteria)
         .collect();
-    assert_eq!(crit, vec![&vec!["CC3.3".to_string()], &vec!["CC3.4".to_string()]]);
+    assert_eq!(
+        crit,
+        vec![&vec!["CC3.3".to_string()], &vec!["CC3.4".to_string()]]
+    );
 }
 
 #[test]
@@ -533,8 +567,7 @@ fn duplicate_policy_and_risk_ids() {
 
 #[test]
 fn check_json_lists_policies_and_risks() {
-    let f = registers()
-        .edit(ACCESS, "review: annual", "review: quarterly");
+    let f = registers().edit(ACCESS, "review: annual", "review: quarterly");
     let out = Command::new(env!("CARGO_BIN_EXE_trustbook"))
         .args(["check", f.path().to_str().unwrap(), "--format", "json"])
         .output()
@@ -562,5 +595,10 @@ fn check_json_lists_policies_and_risks() {
     assert_eq!(risks[1]["inherent_score"], 20);
     assert_eq!(risks[1]["inherent_band"], "critical");
     assert_eq!(risks[1]["residual_band"], "medium");
-    assert!(v["risk_formula"].as_str().unwrap().contains("likelihood × impact"));
+    assert!(
+        v["risk_formula"]
+            .as_str()
+            .unwrap()
+            .contains("likelihood × impact")
+    );
 }

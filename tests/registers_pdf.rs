@@ -50,7 +50,11 @@ fn tool(name: &str, pdf: &[u8], args: &[&str]) -> String {
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run {name} (poppler-utils): {e}"));
-    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -74,9 +78,15 @@ fn assert_has(text: &str, needle: &str) {
 fn each_approved_policy_gets_its_own_pdf() {
     let f = project();
     let (files, _) = render(f.path(), None);
-    let policies: Vec<&String> = files.keys().filter(|k| k.starts_with("policies/")).collect();
+    let policies: Vec<&String> = files
+        .keys()
+        .filter(|k| k.starts_with("policies/"))
+        .collect();
     // The draft POL-IR gets none.
-    assert_eq!(policies, ["policies/POL-ACCESS.pdf", "policies/POL-CHANGE.pdf"]);
+    assert_eq!(
+        policies,
+        ["policies/POL-ACCESS.pdf", "policies/POL-CHANGE.pdf"]
+    );
     let pdf = &files["policies/POL-ACCESS.pdf"];
     assert!(pdf.starts_with(b"%PDF-"));
     let t = text(pdf, &["-enc", "UTF-8", "-raw"]);
@@ -101,23 +111,46 @@ fn each_approved_policy_gets_its_own_pdf() {
         assert_has(&t, s);
     }
     let info = tool("pdfinfo", pdf, &[]);
-    assert!(info.contains("Title:           POL-ACCESS: Access Control Policy"), "{info}");
+    assert!(
+        info.contains("Title:           POL-ACCESS: Access Control Policy"),
+        "{info}"
+    );
     assert!(info.contains("Tagged:          yes"), "{info}");
     assert!(info.contains("Creator:         trustbook"), "{info}");
     // PDF/A-2b is declared in the XMP metadata.
     let raw = String::from_utf8_lossy(pdf);
-    assert!(raw.contains("pdfaid:part") || raw.contains("pdfaid"), "no PDF/A identification");
+    assert!(
+        raw.contains("pdfaid:part") || raw.contains("pdfaid"),
+        "no PDF/A identification"
+    );
 }
 
 #[test]
 fn overdue_review_is_marked_in_the_policy_pdf_and_the_register() {
     let f = project()
-        .edit("content/policies/access.md", "approved_on: 2026-01-15", "approved_on: 2025-05-01")
-        .edit("content/policies/access.md", "date: 2026-01-15", "date: 2025-05-01");
+        .edit(
+            "content/policies/access.md",
+            "approved_on: 2026-01-15",
+            "approved_on: 2025-05-01",
+        )
+        .edit(
+            "content/policies/access.md",
+            "date: 2026-01-15",
+            "date: 2025-05-01",
+        );
     let (files, _) = render(f.path(), None);
-    let t = text(&files["policies/POL-ACCESS.pdf"], &["-enc", "UTF-8", "-raw"]);
-    assert_has(&t, "Next review 1 May 2026 (annual review; overdue at 7 July 2026)");
-    let pkg = text(&files["soc2-readiness-package.pdf"], &["-enc", "UTF-8", "-raw"]);
+    let t = text(
+        &files["policies/POL-ACCESS.pdf"],
+        &["-enc", "UTF-8", "-raw"],
+    );
+    assert_has(
+        &t,
+        "Next review 1 May 2026 (annual review; overdue at 7 July 2026)",
+    );
+    let pkg = text(
+        &files["soc2-readiness-package.pdf"],
+        &["-enc", "UTF-8", "-raw"],
+    );
     assert_has(&pkg, "1 policy is overdue for review.");
     assert_has(&pkg, "! Review overdue");
     assert_has(&pkg, "Policy review overdue");
@@ -176,10 +209,21 @@ fn package_has_risk_assessment_policy_register_and_control_policies() {
         .skip(1)
         .find(|s| s.contains(">CM-01 Peer review of changes"))
         .expect("a link on CM-01 in the risk register");
-    let target: usize = link.split('#').nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let target: usize = link
+        .split('#')
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let shown = page_of("Every change is approved by a second engineer before merge.")
         .expect("CM-01 in Section IV");
-    assert_eq!(target, shown, "the CM-01 link points at page {target}, Section IV shows it on {shown}");
+    assert_eq!(
+        target, shown,
+        "the CM-01 link points at page {target}, Section IV shows it on {shown}"
+    );
 }
 
 #[test]
@@ -209,9 +253,17 @@ fn build_writes_policy_pdfs_and_records_them_in_the_ledger() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("wrote 2 policy PDFs in"), "{stdout}");
-    assert!(stdout.contains("policy-distribution-ledger.csv"), "{stdout}");
+    assert!(
+        stdout.contains("policy-distribution-ledger.csv"),
+        "{stdout}"
+    );
     let restricted = f.path().join("output/restricted/policies");
     for id in ["POL-ACCESS", "POL-CHANGE"] {
         assert!(restricted.join(format!("{id}.pdf")).is_file());
@@ -220,12 +272,22 @@ fn build_writes_policy_pdfs_and_records_them_in_the_ledger() {
     assert!(!f.path().join("output/public/policies").exists());
     let ledger = std::fs::read_to_string(f.path().join("policy-distribution-ledger.csv")).unwrap();
     let lines: Vec<&str> = ledger.lines().collect();
-    assert_eq!(lines[0], "date,recipient,content_sha256,policy,version,pdf_sha256");
+    assert_eq!(
+        lines[0],
+        "date,recipient,content_sha256,policy,version,pdf_sha256"
+    );
     assert_eq!(lines.len(), 3, "{ledger}");
     use sha2::Digest;
     let pdf = std::fs::read(restricted.join("POL-ACCESS.pdf")).unwrap();
-    let sha: String = sha2::Sha256::digest(&pdf).iter().map(|b| format!("{b:02x}")).collect();
-    assert!(lines[1].contains(",Initech,") && lines[1].contains(",POL-ACCESS,2.1,"), "{}", lines[1]);
+    let sha: String = sha2::Sha256::digest(&pdf)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        lines[1].contains(",Initech,") && lines[1].contains(",POL-ACCESS,2.1,"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].ends_with(&sha), "{} vs {sha}", lines[1]);
     // The package's own ledger is unchanged in shape: one line for the package.
     let pkg = std::fs::read_to_string(f.path().join("distribution-ledger.csv")).unwrap();
@@ -238,7 +300,10 @@ fn example_builds_its_policies_register_and_heat_maps() {
     let policies = files.keys().filter(|k| k.starts_with("policies/")).count();
     assert!(policies >= 12, "{policies} policy PDFs");
     assert!(pages > 10);
-    let t = text(&files["soc2-readiness-package.pdf"], &["-enc", "UTF-8", "-raw"]);
+    let t = text(
+        &files["soc2-readiness-package.pdf"],
+        &["-enc", "UTF-8", "-raw"],
+    );
     assert_has(&t, "POL-VENDOR Vendor Management Policy");
     assert_has(&t, "! Review overdue");
     assert_has(&t, "Inherent risk: a table of likelihood");

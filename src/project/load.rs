@@ -183,7 +183,11 @@ pub(super) fn field_text(node: &Node, name: &str) -> Option<String> {
 }
 
 /// The records of a YAML file: a mapping is one record, a sequence many; empty is none.
-pub(super) fn records<'a>(node: &'a Node, kind: &str, diags: &mut Vec<Diagnostic>) -> Vec<&'a Node> {
+pub(super) fn records<'a>(
+    node: &'a Node,
+    kind: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<&'a Node> {
     match &node.kind {
         Kind::Seq(v) => v.iter().collect(),
         Kind::Map(_) => vec![node],

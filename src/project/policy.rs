@@ -227,7 +227,9 @@ pub(super) fn front_matter(
                 Some(start),
                 format!("the front matter of this {what} is empty"),
             )
-            .with_hint("add the fields between the `---` lines: id, title, owner and status at least"),
+            .with_hint(
+                "add the fields between the `---` lines: id, title, owner and status at least",
+            ),
         );
         return None;
     }
@@ -280,13 +282,13 @@ fn read_policy_fields(
         }
     }
     let public_summary = match r.node("public") {
-        Some(pn) => Rec::new(pn, "policy's public block", PUBLIC_FIELDS, r.diags).and_then(
-            |mut pr| {
+        Some(pn) => {
+            Rec::new(pn, "policy's public block", PUBLIC_FIELDS, r.diags).and_then(|mut pr| {
                 let s = pr.text("summary", false);
                 pr.finish();
                 s
-            },
-        ),
+            })
+        }
         None => None,
     };
     let loc = r.loc.clone();

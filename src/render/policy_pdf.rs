@@ -116,30 +116,29 @@ pub fn render_policies(
         chunks[i % threads].push(p);
     }
     let engines: Vec<PdfEngine> = (0..threads).map(|_| proto.sibling()).collect();
-    let results: Vec<Vec<(String, Result<PdfOutput, Diagnostics>)>> =
-        std::thread::scope(|s| {
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .zip(engines)
-                .map(|(chunk, mut engine)| {
-                    s.spawn(move || {
-                        chunk
-                            .into_iter()
-                            .map(|p| {
-                                (
-                                    p.id.value.clone(),
-                                    render_policy(&mut engine, project, theme, opts, p),
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                    })
+    let results: Vec<Vec<(String, Result<PdfOutput, Diagnostics>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .zip(engines)
+            .map(|(chunk, mut engine)| {
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|p| {
+                            (
+                                p.id.value.clone(),
+                                render_policy(&mut engine, project, theme, opts, p),
+                            )
+                        })
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a policy render thread panicked"))
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a policy render thread panicked"))
+            .collect()
+    });
     let mut out = Vec::new();
     let mut errors = Diagnostics::default();
     // A broken custom policy.typ fails every policy the same way: report each problem once.

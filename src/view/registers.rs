@@ -320,12 +320,19 @@ pub fn risk_section(project: &Project, shown: &HashSet<String>) -> RiskSection {
                     .remediation
                     .iter()
                     .map(|g| match remediation.get(g.value.as_str()) {
-                        Some(x) => format!("{} {} ({})", g.value, x.title.value, x.status.value.as_str().replace('-', " ")),
+                        Some(x) => format!(
+                            "{} {} ({})",
+                            g.value,
+                            x.title.value,
+                            x.status.value.as_str().replace('-', " ")
+                        ),
                         None => g.value.clone(),
                     })
                     .collect(),
                 acceptance: match (&r.accepted_by, &r.accepted_on) {
-                    (Some(by), Some(on)) => Some(format!("Accepted by {} on {}", by.value, on.value)),
+                    (Some(by), Some(on)) => {
+                        Some(format!("Accepted by {} on {}", by.value, on.value))
+                    }
                     _ => None,
                 },
             }
@@ -366,16 +373,12 @@ pub fn risk_section(project: &Project, shown: &HashSet<String>) -> RiskSection {
 pub fn control_policies(project: &Project, c: &Control) -> Vec<String> {
     c.policies
         .iter()
-        .map(|id| {
-            match project
-                .policies
-                .iter()
-                .find(|p| p.id.value == id.value)
-            {
+        .map(
+            |id| match project.policies.iter().find(|p| p.id.value == id.value) {
                 Some(p) => format!("{} {}", id.value, p.title.value),
                 None => id.value.clone(),
-            }
-        })
+            },
+        )
         .collect()
 }
 
