@@ -70,7 +70,8 @@ pub struct Rating {
 impl Rating {
     /// likelihood × impact.
     pub fn score(&self) -> i64 {
-        self.likelihood.value * self.impact.value
+        // Saturating: an out-of-range rating is an error of its own, never a crash.
+        self.likelihood.value.saturating_mul(self.impact.value)
     }
     /// The band of the score.
     pub fn band(&self) -> Band {
@@ -324,5 +325,28 @@ mod tests {
         assert_eq!(Band::of(14), Band::High);
         assert_eq!(Band::of(15), Band::Critical);
         assert_eq!(Band::of(25), Band::Critical);
+    }
+
+    #[test]
+    fn huge_ratings_do_not_overflow() {
+        let loc = Loc {
+            file: std::sync::Arc::from("r.yaml"),
+            line: 1,
+            column: 1,
+            len: 0,
+        };
+        let r = Rating {
+            likelihood: S {
+                value: i64::MAX,
+                loc: loc.clone(),
+            },
+            impact: S {
+                value: 3,
+                loc: loc.clone(),
+            },
+            loc,
+        };
+        assert_eq!(r.score(), i64::MAX);
+        assert_eq!(r.band(), Band::Critical);
     }
 }
