@@ -1,6 +1,8 @@
 //! Benchmark (no harness): the full build, step by step, on the example company and on the
 //! generated large project: prepare (load + check + assess), the trust page (HTML), the package
-//! (PDF), and a second package render in the same engine (what `serve` does after an edit; warm).
+//! (PDF), and a second package render in the same engine (what `serve` does after an edit; warm);
+//! then the policy PDFs alone (one thread, then all cores) and the package with the policy PDFs
+//! rendered at the same time, as `trustbook build` does ("build total" counts this last one).
 //! Run with `cargo bench --bench build`; peak memory: `/usr/bin/time -v target/release/trustbook build DIR`.
 
 #[path = "../examples/gen_large.rs"]
@@ -22,6 +24,9 @@ fn median(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
 fn bench(name: &str, dir: &Path, runs: usize) {
     let (mut prep, mut html, mut pdf, mut pdf_again, mut total) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let (mut pol1, mut poln, mut both) = (vec![], vec![], vec![]);
+    let mut policies = 0;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut pages = 0;
     for _ in 0..runs {
         // Every run starts cold, as a `trustbook build` process does: Typst's memo cache is global.
@@ -41,19 +46,44 @@ fn bench(name: &str, dir: &Path, runs: usize) {
         b.render_restricted(&p, &BuildOptions::default())
             .unwrap_or_else(|d| panic!("{}", d.render(false)));
         let t4 = Instant::now();
+        typst::comemo::evict(0);
+        let t5 = Instant::now();
+        let one = b
+            .render_policies(&p, &BuildOptions::default(), 1)
+            .unwrap_or_else(|d| panic!("{}", d.render(false)));
+        let t6 = Instant::now();
+        typst::comemo::evict(0);
+        let t7 = Instant::now();
+        b.render_policies(&p, &BuildOptions::default(), cores)
+            .unwrap_or_else(|d| panic!("{}", d.render(false)));
+        let t8 = Instant::now();
+        typst::comemo::evict(0);
+        let mut fresh = Builder::new();
+        let t9 = Instant::now();
+        fresh
+            .render_restricted_all(&p, &BuildOptions::default())
+            .unwrap_or_else(|d| panic!("{}", d.render(false)));
+        let t10 = Instant::now();
         assert!(public.contains_key("index.html"));
         pages = n;
+        policies = one.len();
         prep.push(t1 - t0);
         html.push(t2 - t1);
         pdf.push(t3 - t2);
         pdf_again.push(t4 - t3);
-        total.push(t3 - t0);
+        pol1.push(t6 - t5);
+        poln.push(t8 - t7);
+        both.push(t10 - t9);
+        total.push((t2 - t0) + (t10 - t9));
     }
     for (what, v) in [
         ("prepare", prep),
         ("trust page", html),
         ("package", pdf),
         ("package again", pdf_again),
+        ("policies 1 thr", pol1),
+        ("policies all", poln),
+        ("pkg+policies", both),
         ("build total", total),
     ] {
         let (m, lo, hi) = median(v);
@@ -64,7 +94,7 @@ fn bench(name: &str, dir: &Path, runs: usize) {
             ms(hi)
         );
     }
-    println!("{name:<8} {pages} pages");
+    println!("{name:<8} {pages} pages, {policies} policy PDFs, {cores} cores");
 }
 
 fn main() {

@@ -142,6 +142,12 @@ pub enum GapKind {
     StaleEvidence,
     MissingEvidence,
     OpenRemediation,
+    /// v1.1: an approved policy whose review fell due.
+    PolicyReviewOverdue,
+    /// v1.1: a high or critical residual risk with neither remediation nor acceptance.
+    UntreatedRisk,
+    /// v1.1: the risk register is stale or misses a source of risk (CC3.3, CC3.4).
+    RiskRegister,
 }
 
 impl GapKind {
@@ -157,6 +163,9 @@ impl GapKind {
             GapKind::StaleEvidence => "stale evidence",
             GapKind::OverdueRemediation => "overdue remediation",
             GapKind::OpenRemediation => "open remediation",
+            GapKind::PolicyReviewOverdue => "policy review overdue",
+            GapKind::UntreatedRisk => "risk without treatment",
+            GapKind::RiskRegister => "risk register",
         }
     }
 }
@@ -563,6 +572,7 @@ pub fn assess(p: &Project) -> Assessment {
             controls: r.controls.iter().map(|x| x.value.clone()).collect(),
         });
     }
+    gaps.extend(crate::registers::gaps(p));
     // By severity (the kinds' declared order), then by subject within a kind.
     gaps.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
 

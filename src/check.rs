@@ -29,6 +29,7 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
         crate::consistency::narratives_missing(p, &mut d);
     }
     d.extend(crate::render::variables::check(p));
+    crate::registers::check(p, &mut d);
     for x in d {
         diags.push(x);
     }
@@ -126,7 +127,7 @@ fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn unknown_criterion(id: &S<String>) -> Diagnostic {
+pub(crate) fn unknown_criterion(id: &S<String>) -> Diagnostic {
     let mut diag = Diagnostic::error(
         "unknown-criterion",
         Some(id.loc.clone()),
@@ -216,7 +217,11 @@ impl<'a> Ids<'a> {
     }
 }
 
-fn missing_ref(kind: &str, id: &S<String>, known: &mut dyn Iterator<Item = &str>) -> Diagnostic {
+pub(crate) fn missing_ref(
+    kind: &str,
+    id: &S<String>,
+    known: &mut dyn Iterator<Item = &str>,
+) -> Diagnostic {
     let known: Vec<&str> = known.collect();
     let mut diag = Diagnostic::error(
         "unknown-reference",

@@ -67,6 +67,14 @@ pub const STARTER: &[(&str, &str)] = &[
         include_str!("../starter/content/narratives/trust-overview.md"),
     ),
     (
+        "content/policies/information-security.md",
+        include_str!("../starter/content/policies/information-security.md"),
+    ),
+    (
+        "content/policies/access-control.md",
+        include_str!("../starter/content/policies/access-control.md"),
+    ),
+    (
         "content/assets/logo.svg",
         include_str!("../starter/content/assets/logo.svg"),
     ),
@@ -87,6 +95,7 @@ pub fn schema_kind(rel: &str) -> Option<&'static str> {
                 "evidence" => "evidence",
                 "vendors" => "vendor",
                 "remediation" => "remediation",
+                "risks" => "risk",
                 _ => return None,
             }
         }
@@ -226,7 +235,8 @@ pub fn cli_init(dir: &Path) -> u8 {
                 format!("cd {} && ", dir.display())
             };
             println!(
-                "\nNext steps:\n  1. {cd}trustbook check      # 0 errors; the warnings list what to replace and write, the summary the gaps\n  2. Edit content/trustbook.yaml: your organization, system, period and categories.\n  3. Replace the sample controls, tests and evidence under content/ with your own; map every\n     Common Criterion (CC1.1 to CC9.2) to at least one control, or the package shows it as a gap.\n  4. Rewrite the narratives under content/narratives/ (the trust-overview one is public).\n  5. trustbook serve --open   # live preview of the package and the trust page\n  6. trustbook build          # output/restricted/ (the PDF) and output/public/ (the trust page)\n\nThe YAML files point your editor at the schemas in schemas/ for completion and inline errors."
+                "\nNext steps:\n  1. {cd}trustbook check      # 0 errors; the warnings list what to replace and write, the summary the gaps\n  2. Edit content/trustbook.yaml: your organization, system, period and categories.\n  3. Replace the sample controls, tests and evidence under content/ with your own; map every\n     Common Criterion (CC1.1 to CC9.2) to at least one control, or the package shows it as a gap.\n  4. Rewrite the narratives under content/narratives/ (the trust-overview one is public) and the
+     policies under content/policies/; add your risk register under content/risks/.\n  5. trustbook serve --open   # live preview of the package and the trust page\n  6. trustbook build          # output/restricted/ (the PDF) and output/public/ (the trust page)\n\nThe YAML files point your editor at the schemas in schemas/ for completion and inline errors."
             );
             0
         }

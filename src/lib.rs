@@ -15,6 +15,7 @@ pub mod output;
 pub mod pipeline;
 pub mod preflight;
 pub mod project;
+pub mod registers;
 pub mod render;
 pub mod schema;
 pub mod serve;

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 pub const PDF_NAME: &str = "soc2-readiness-package.pdf";
 /// The distribution ledger in the project folder (one line per stamped build).
 pub const LEDGER_NAME: &str = "distribution-ledger.csv";
+/// v1.1: the distribution ledger of policy PDFs (one line per stamped policy PDF).
+pub const POLICY_LEDGER_NAME: &str = "policy-distribution-ledger.csv";
 
 /// A checked and assessed project, ready to render.
 pub struct Prepared {
@@ -150,6 +152,78 @@ impl Builder {
         files.insert(PDF_NAME.to_string(), out.bytes);
         Ok((files, out.pages))
     }
+
+    /// The PDF of every approved policy (paths `policies/<id>.pdf` under output/restricted/), on
+    /// up to `threads` threads.
+    pub fn render_policies(
+        &self,
+        p: &Prepared,
+        opts: &BuildOptions,
+        threads: usize,
+    ) -> Result<Vec<crate::render::policy_pdf::PolicyPdf>, Diagnostics> {
+        let pdf_opts = crate::render::pdf::PdfOptions {
+            recipient: opts.recipient.clone(),
+            content_digest: p.content_digest().to_string(),
+            source_date_epoch: source_date_epoch(),
+        };
+        crate::render::policy_pdf::render_policies(
+            &self.pdf, &p.project, &p.theme, &pdf_opts, threads,
+        )
+    }
+
+    /// The package and the policy PDFs, rendered at the same time: the package on this thread,
+    /// the policies on the other cores (at least one more thread). Files relative to
+    /// output/restricted/, the package's page count, and the policies rendered.
+    pub fn render_restricted_all(
+        &mut self,
+        p: &Prepared,
+        opts: &BuildOptions,
+    ) -> Result<(Files, usize, Vec<crate::render::policy_pdf::PolicyPdf>), Diagnostics> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .saturating_sub(1)
+            .max(1);
+        let _ = p.content_digest();
+        let proto = self.pdf.sibling();
+        let (package, policies) = std::thread::scope(|s| {
+            let policies = s.spawn(|| {
+                let b = Builder {
+                    pdf: proto,
+                    pdf_warnings: Diagnostics::default(),
+                };
+                b.render_policies(p, opts, threads)
+            });
+            let package = self.render_restricted(p, opts);
+            (
+                package,
+                policies.join().expect("the policy render thread panicked"),
+            )
+        });
+        match (package, policies) {
+            (Ok((mut files, pages)), Ok(policies)) => {
+                for x in &policies {
+                    files.insert(x.path.clone(), x.output.bytes.clone());
+                    self.pdf_warnings
+                        .items
+                        .extend(x.output.warnings.items.clone());
+                    self.pdf_warnings
+                        .sources
+                        .extend(x.output.warnings.sources.clone());
+                }
+                Ok((files, pages, policies))
+            }
+            (a, b) => {
+                let mut d = Diagnostics::default();
+                for e in [a.err(), b.err()].into_iter().flatten() {
+                    d.items.extend(e.items);
+                    d.sources.extend(e.sources);
+                }
+                d.sort();
+                Err(d)
+            }
+        }
+    }
 }
 
 /// What a build wrote.
@@ -157,6 +231,8 @@ pub struct BuildReport {
     pub pdf_path: PathBuf,
     pub pdf_sha256: String,
     pub pages: usize,
+    /// v1.1: the policy PDFs written (ID, path under output/, SHA-256).
+    pub policy_pdfs: Vec<(String, PathBuf, String)>,
     pub public_dir: PathBuf,
     pub public_files: usize,
     pub warnings: Diagnostics,
@@ -193,7 +269,7 @@ pub fn build(
     let html_time = t.elapsed();
     let t = Instant::now();
     step("package");
-    let (restricted, pages) = builder.render_restricted(&prepared, opts)?;
+    let (restricted, pages, policies) = builder.render_restricted_all(&prepared, opts)?;
     let pdf_time = t.elapsed();
     let out_dir = out
         .map(Path::to_path_buf)
@@ -244,6 +320,16 @@ pub fn build(
     })?;
     let pdf_bytes = &restricted[&pdf_name];
     let pdf_sha256 = crate::project::load::hex(&Sha256::digest(pdf_bytes));
+    let policy_pdfs: Vec<(String, PathBuf, String)> = policies
+        .iter()
+        .map(|x| {
+            (
+                x.id.clone(),
+                out_dir.join("restricted").join(&x.path),
+                crate::project::load::hex(&Sha256::digest(&x.output.bytes)),
+            )
+        })
+        .collect();
     if let Some(r) = &opts.recipient {
         let date = source_date_epoch()
             .map(|s| crate::project::model::Date::from_days(s.div_euclid(86_400)))
@@ -265,12 +351,33 @@ pub fn build(
                 format!("the package was written to {}; add the line `{line}` to the ledger by hand, or fix the file's permissions and build again", out_dir.join("restricted").join(&pdf_name).display()),
             )
         })?;
+        for (x, (_, _, sha)) in policies.iter().zip(&policy_pdfs) {
+            let line = format!(
+                "{date},{},{},{},{},{sha}",
+                csv_field(r),
+                prepared.content_digest(),
+                csv_field(&x.id),
+                csv_field(x.version.as_deref().unwrap_or("")),
+            );
+            output::append_line(
+                &root.join(POLICY_LEDGER_NAME),
+                "date,recipient,content_sha256,policy,version,pdf_sha256",
+                &line,
+            )
+            .map_err(|e| {
+                io_diag(
+                    format!("cannot add the line for {r} to {}: {e}", root.join(POLICY_LEDGER_NAME).display()),
+                    format!("add the line `{line}` to the ledger by hand, or fix the file's permissions and build again"),
+                )
+            })?;
+        }
     }
     let write_time = t.elapsed();
     Ok(BuildReport {
         pdf_path: out_dir.join("restricted").join(&pdf_name),
         pdf_sha256,
         pages,
+        policy_pdfs,
         public_dir: out_dir.join("public"),
         public_files: public.len(),
         warnings: {
@@ -282,7 +389,7 @@ pub fn build(
         timings: vec![
             ("load and check", prepared.load_time),
             ("trust page", html_time),
-            ("package", pdf_time),
+            ("package and policies", pdf_time),
             ("write", write_time),
         ],
     })
@@ -404,12 +511,28 @@ pub fn cli_build(dir: &Path, recipient: Option<String>, out: Option<PathBuf>, co
                 r.public_files,
                 start.elapsed().as_millis()
             );
+            if !r.policy_pdfs.is_empty() {
+                println!(
+                    "wrote {} policy PDF{} in {}",
+                    r.policy_pdfs.len(),
+                    if r.policy_pdfs.len() == 1 { "" } else { "s" },
+                    r.pdf_path
+                        .with_file_name(crate::render::policy_pdf::POLICY_DIR)
+                        .display()
+                );
+            }
             if let Some(rec) = &opts.recipient {
                 println!(
                     "stamped for {rec}; recorded in {} (PDF SHA-256 {})",
                     dir.join(LEDGER_NAME).display(),
                     r.pdf_sha256
                 );
+                if !r.policy_pdfs.is_empty() {
+                    println!(
+                        "policy PDFs stamped for {rec}; recorded in {}",
+                        dir.join(POLICY_LEDGER_NAME).display()
+                    );
+                }
             }
             0
         }

@@ -58,6 +58,14 @@ pub const KINDS: &[SchemaKind] = &[
         name: "narrative",
         files: "the front matter of content/narratives/*.md",
     },
+    SchemaKind {
+        name: "policy",
+        files: "the front matter of content/policies/*.md",
+    },
+    SchemaKind {
+        name: "risk",
+        files: "content/risks/*.yaml",
+    },
 ];
 
 /// The file name of a kind's schema, e.g. `control.schema.json`.
@@ -218,6 +226,10 @@ fn control_spec(name: &str) -> Option<Value> {
         "evidence" => list(
             json!({ "type": "string" }),
             "IDs of evidence records that show the control operating.",
+        ),
+        "policies" => list(
+            json!({ "type": "string" }),
+            "IDs of the policies this control carries out, e.g. [POL-ACCESS].",
         ),
         "public" => object(
             "Public face",
@@ -403,6 +415,104 @@ fn front_matter_spec(name: &str) -> Option<Value> {
     })
 }
 
+fn policy_spec(name: &str) -> Option<Value> {
+    use crate::project::policy::{PUBLIC_FIELDS, PolicyStatus, REVISION_FIELDS, ReviewInterval};
+    Some(match name {
+        "id" => {
+            text("Unique policy ID; it names the PDF (letters, digits, - _ .), e.g. POL-ACCESS.")
+        }
+        "title" => text("The policy's title, e.g. \"Access Control Policy\"."),
+        "version" => text("The current version, e.g. \"2.1\" (quote it so YAML keeps it as text)."),
+        "owner" => text("The role that owns the policy."),
+        "approved_by" => text("Who approved the current version; required when approved."),
+        "approved_on" => date("When the current version was approved; required when approved."),
+        "review" => enumeration::<ReviewInterval>(
+            "How often the policy must be approved again (default annual); older than this at the content date = review overdue.",
+        ),
+        "status" => enumeration::<PolicyStatus>(
+            "draft, approved or retired; only approved policies get a PDF and appear on the trust page.",
+        ),
+        "criteria" => list(
+            criterion_ref(),
+            "The criteria the policy supports (statuses still come from controls).",
+        ),
+        "acknowledgment" => {
+            text("Who must acknowledge the policy, e.g. all-personnel (free text).")
+        }
+        "revisions" => json!({
+            "type": "array",
+            "description": "The revision history, newest first; the first entry matches `version` and `approved_on`.",
+            "items": object("Revision", "One version of the policy.", REVISION_FIELDS, &["version", "date"], |f| match f {
+                "version" => Some(text("The version, e.g. \"2.1\".")),
+                "date" => Some(date("When this version was approved.")),
+                "summary" => Some(text("What changed.")),
+                _ => None,
+            })
+        }),
+        "public" => object(
+            "Public face",
+            "What the trust page may show besides the title (when trust_page.policies is true).",
+            PUBLIC_FIELDS,
+            &[],
+            |f| match f {
+                "summary" => Some(text("One public sentence about the policy.")),
+                _ => None,
+            },
+        ),
+        _ => return None,
+    })
+}
+
+fn rating(desc: &str) -> Value {
+    use crate::project::risk::RATING_FIELDS;
+    object(
+        "Rating",
+        desc,
+        RATING_FIELDS,
+        &["likelihood", "impact"],
+        |f| match f {
+            "likelihood" => Some(
+                json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 rare to 5 almost certain." }),
+            ),
+            "impact" => Some(
+                json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 minor to 5 severe." }),
+            ),
+            _ => None,
+        },
+    )
+}
+
+fn risk_spec(name: &str) -> Option<Value> {
+    use crate::project::risk::{RiskSource, Treatment};
+    Some(match name {
+        "id" => text("Unique risk ID, e.g. R-07."),
+        "title" => text("The risk in a few words."),
+        "description" => text("What could happen and how."),
+        "category" => text("A free-text category, e.g. Security."),
+        "source" => enumeration::<RiskSource>(
+            "internal or external (CC3.2), fraud (CC3.3), change (CC3.4).",
+        ),
+        "owner" => text("Who owns the risk."),
+        "assessed_on" => date("When the risk was last assessed."),
+        "inherent" => rating("The rating before controls; score = likelihood × impact."),
+        "treatment" => enumeration::<Treatment>(
+            "mitigate and transfer need controls; accept needs accepted_by and accepted_on.",
+        ),
+        "controls" => list(
+            json!({ "type": "string" }),
+            "IDs of the controls that treat the risk.",
+        ),
+        "residual" => rating("The rating after controls (default: the inherent rating)."),
+        "remediation" => list(
+            json!({ "type": "string" }),
+            "IDs of remediation items that reduce the risk further.",
+        ),
+        "accepted_by" => text("Who accepted the risk; required for accept."),
+        "accepted_on" => date("When the risk was accepted; required for accept."),
+        _ => return None,
+    })
+}
+
 fn trustbook_spec(name: &str) -> Option<Value> {
     Some(match name {
         "organization" => object(
@@ -519,6 +629,10 @@ fn trustbook_spec(name: &str) -> Option<Value> {
                     "type": "boolean",
                     "description": "false hides the readiness counts and gap numbers from the public page (default: true)."
                 })),
+                "policies" => Some(json!({
+                    "type": "boolean",
+                    "description": "List approved policies by title (and public summary) on the trust page, available on request. Default false."
+                })),
                 _ => None,
             },
         ),
@@ -616,6 +730,48 @@ fn record(kind: &str) -> Option<Value> {
             }]);
             n
         }
+        "policy" => {
+            let mut p = object(
+                "Policy front matter",
+                "The YAML block between `---` lines at the top of a policy; the Markdown after it is the policy text (restricted).",
+                crate::project::policy::FIELDS,
+                &["id", "title", "owner", "status"],
+                policy_spec,
+            );
+            p["allOf"] = json!([{
+                "if": { "properties": { "status": { "const": "approved" } }, "required": ["status"] },
+                "then": { "required": ["approved_by", "approved_on"] }
+            }]);
+            p
+        }
+        "risk" => {
+            let mut r = object(
+                "Risk",
+                "A risk of the risk register (restricted).",
+                crate::project::risk::FIELDS,
+                &[
+                    "id",
+                    "title",
+                    "source",
+                    "owner",
+                    "assessed_on",
+                    "inherent",
+                    "treatment",
+                ],
+                risk_spec,
+            );
+            r["allOf"] = json!([
+                {
+                    "if": { "properties": { "treatment": { "enum": ["mitigate", "transfer"] } }, "required": ["treatment"] },
+                    "then": { "required": ["controls"], "properties": { "controls": { "type": "array", "minItems": 1 } } }
+                },
+                {
+                    "if": { "properties": { "treatment": { "const": "accept" } }, "required": ["treatment"] },
+                    "then": { "required": ["accepted_by", "accepted_on"] }
+                }
+            ]);
+            r
+        }
         _ => return None,
     })
 }
@@ -628,7 +784,7 @@ pub fn schema(kind: &str) -> Option<Value> {
     let mut root = Map::new();
     root.insert("$schema".into(), json!(DIALECT));
     root.insert("title".into(), json!(format!("trustbook {}", kind)));
-    let many = !matches!(kind, "trustbook" | "narrative");
+    let many = !matches!(kind, "trustbook" | "narrative" | "policy");
     let desc = if many {
         format!(
             "{} records for {}: one record (a mapping) or a list of them. Generated by `trustbook schema`.",
@@ -742,6 +898,36 @@ mod tests {
         assert_fields(fields::CUEC, &props("cuec"), "cuec");
         assert_fields(fields::REMEDIATION, &props("remediation"), "remediation");
         assert_fields(fields::FRONT_MATTER, &props("narrative"), "narrative");
+        assert_fields(crate::project::policy::FIELDS, &props("policy"), "policy");
+        assert_fields(crate::project::risk::FIELDS, &props("risk"), "risk");
+        let policy = props("policy");
+        assert_fields(
+            crate::project::policy::REVISION_FIELDS,
+            policy["revisions"]["anyOf"][0]["items"]["properties"]
+                .as_object()
+                .unwrap(),
+            "revision",
+        );
+        assert_fields(
+            crate::project::policy::PUBLIC_FIELDS,
+            policy["public"]["anyOf"][0]["properties"]
+                .as_object()
+                .unwrap(),
+            "policy public",
+        );
+        let risk = props("risk");
+        assert_fields(
+            crate::project::risk::RATING_FIELDS,
+            risk["inherent"]["properties"].as_object().unwrap(),
+            "inherent",
+        );
+        assert_fields(
+            crate::project::risk::RATING_FIELDS,
+            risk["residual"]["anyOf"][0]["properties"]
+                .as_object()
+                .unwrap(),
+            "residual",
+        );
         let root = props("trustbook");
         assert_fields(fields::ROOT, &root, "trustbook");
         let sub = |name: &str| {

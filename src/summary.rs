@@ -128,6 +128,12 @@ pub struct Report<'a> {
     pub overall: Option<&'a CategoryResult>,
     pub criteria: Vec<&'a crate::assess::CriterionResult>,
     pub gaps: Vec<&'a crate::assess::Gap>,
+    /// v1.1: every policy (ID, title, status, approved_on, next_review, overdue, …).
+    pub policies: Vec<crate::project::policy::PolicySummary>,
+    /// v1.1: every risk with its scores and bands, highest residual score first.
+    pub risks: Vec<crate::project::risk::RiskSummary>,
+    /// v1.1: how a risk's score and band are computed.
+    pub risk_formula: &'static str,
     pub diagnostics: &'a [crate::diag::Diagnostic],
 }
 
@@ -152,6 +158,11 @@ pub fn json(
         overall: a.map(|a| &a.overall),
         criteria: a.map(|a| a.criteria.iter().collect()).unwrap_or_default(),
         gaps: a.map(|a| a.gaps.iter().collect()).unwrap_or_default(),
+        policies: p
+            .map(crate::registers::policy_summaries)
+            .unwrap_or_default(),
+        risks: p.map(crate::registers::risk_summaries).unwrap_or_default(),
+        risk_formula: crate::project::risk::SCORE_FORMULA,
         diagnostics: &d.items,
     };
     serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".into())

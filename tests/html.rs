@@ -106,6 +106,45 @@ fn restricted_values(p: &trustbook::project::Project) -> Vec<String> {
     for n in &p.config.report.not_relevant {
         v.extend(n.reason.iter().map(|x| x.value.clone()));
     }
+    // v1.1 policies: only an approved policy's title and public summary are public.
+    for pol in &p.policies {
+        let approved = pol.status.value == trustbook::project::policy::PolicyStatus::Approved;
+        v.extend([pol.id.value.clone(), pol.owner.value.clone()]);
+        v.extend(pol.version.iter().map(|x| x.value.clone()));
+        v.extend(pol.approved_by.iter().map(|x| x.value.clone()));
+        v.extend(pol.acknowledgment.iter().map(|x| x.value.clone()));
+        for r in &pol.revisions {
+            v.push(r.version.value.clone());
+            v.extend(r.summary.iter().map(|x| x.value.clone()));
+        }
+        if !approved {
+            v.push(pol.title.value.clone());
+            v.extend(pol.public_summary.iter().map(|x| x.value.clone()));
+        }
+        v.extend(
+            pol.body
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.len() > 12)
+                .map(str::to_string),
+        );
+    }
+    for c in &p.controls {
+        v.extend(c.policies.iter().map(|x| x.value.clone()));
+    }
+    // v1.1 risks: the whole register is restricted.
+    for r in &p.risks {
+        v.extend([
+            r.id.value.clone(),
+            r.title.value.clone(),
+            r.owner.value.clone(),
+        ]);
+        v.extend(r.description.iter().map(|x| x.value.clone()));
+        v.extend(r.category.iter().map(|x| x.value.clone()));
+        v.extend(r.accepted_by.iter().map(|x| x.value.clone()));
+        v.extend(r.controls.iter().map(|x| x.value.clone()));
+        v.extend(r.remediation.iter().map(|x| x.value.clone()));
+    }
     for n in &p.narratives {
         if n.audience.value != trustbook::project::Audience::Public {
             v.push(n.title.value.clone());
@@ -206,6 +245,55 @@ fn no_restricted_field_reaches_the_public_output() {
                 .all(|n| canary(&n.title) && canary(&n.body))
     );
 
+    // v1.1: every restricted policy field and every text field of every risk holds a canary.
+    assert!(
+        project.policies.len() >= 2,
+        "the fixture needs an approved and a draft policy"
+    );
+    for pol in &project.policies {
+        let approved = pol.status.value == trustbook::project::policy::PolicyStatus::Approved;
+        assert!(
+            canary(&pol.id) && canary(&pol.owner) && canary(&pol.body),
+            "policy {}",
+            pol.id.value
+        );
+        if approved {
+            for x in [&pol.version, &pol.approved_by, &pol.acknowledgment] {
+                assert!(
+                    x.as_ref().is_some_and(|x| canary(x)),
+                    "policy {}",
+                    pol.id.value
+                );
+            }
+            assert!(!pol.revisions.is_empty());
+            for r in &pol.revisions {
+                assert!(canary(&r.version) && r.summary.as_ref().is_some_and(|x| canary(x)));
+            }
+        } else {
+            assert!(canary(&pol.title));
+            assert!(pol.public_summary.as_ref().is_some_and(|x| canary(x)));
+        }
+    }
+    assert!(
+        project.config.trust_page.policies,
+        "the fixture lists policies publicly"
+    );
+    assert!(project.risks.len() >= 3);
+    for r in &project.risks {
+        assert!(canary(&r.id) && canary(&r.title) && canary(&r.owner));
+        assert!(r.controls.iter().all(|x| canary(x)) && r.remediation.iter().all(|x| canary(x)));
+    }
+    assert!(project.risks.iter().any(|r| {
+        r.description.as_ref().is_some_and(|x| canary(x))
+            && r.category.as_ref().is_some_and(|x| canary(x))
+    }));
+    assert!(
+        project
+            .risks
+            .iter()
+            .any(|r| r.accepted_by.as_ref().is_some_and(|x| canary(x)))
+    );
+
     let files = build("leak-canaries");
     let restricted = restricted_values(&project);
     for (path, content) in texts(&files) {
@@ -252,6 +340,9 @@ fn no_restricted_field_reaches_the_public_output() {
         "Germany, Ireland",
         "Example CPA LLP",
         "security@lumen-test.example",
+        "Information Security Policy",
+        "Our security program is set out in policies approved every year.",
+        "Available on request",
     ] {
         assert!(
             index.contains(public),
@@ -260,6 +351,7 @@ fn no_restricted_field_reaches_the_public_output() {
     }
     let json = text(&files, "trust.json");
     assert!(json.contains("Skyhost Cloud") && json.contains("Access control"));
+    assert!(json.contains("\"policies\"") && json.contains("Information Security Policy"));
 }
 
 #[test]

@@ -97,6 +97,18 @@ fn starter_passes_check_and_shows_its_gaps() {
     assert!(sections.contains(&Section::Assertion));
     assert!(sections.contains(&Section::TrustOverview));
     assert!(sections.len() >= 4);
+    // Two approved policies, carried out by the starter's controls.
+    assert_eq!(project.policies.len(), 2);
+    assert!(project.policies.iter().all(|p| p.status.value
+        == trustbook::project::policy::PolicyStatus::Approved
+        && p.approved_on.is_some()
+        && !p.body.trim().is_empty()));
+    assert!(
+        project
+            .controls
+            .iter()
+            .any(|c| c.policies.iter().any(|x| x.value == "POL-ACCESS"))
+    );
     assert!(
         project
             .narratives
@@ -207,7 +219,9 @@ fn schema_command_writes_deterministic_schemas() {
             "cuec",
             "evidence",
             "narrative",
+            "policy",
             "remediation",
+            "risk",
             "test",
             "trustbook",
             "vendor"

@@ -26,7 +26,7 @@ pub mod fields {
     pub const PERIOD: &[&str] = &["start", "end"];
     pub const NOT_RELEVANT: &[&str] = &["criterion", "reason"];
     pub const AUDITOR: &[&str] = &["firm"];
-    pub const TRUST_PAGE: &[&str] = &["base_url", "request_access", "show_readiness"];
+    pub const TRUST_PAGE: &[&str] = &["base_url", "request_access", "show_readiness", "policies"];
     pub const CONTROL: &[&str] = &[
         "id",
         "title",
@@ -39,6 +39,7 @@ pub mod fields {
         "criteria",
         "mappings",
         "evidence",
+        "policies",
         "public",
     ];
     pub const PUBLIC: &[&str] = &["theme", "summary"];
@@ -111,9 +112,9 @@ pub struct Loaded {
 }
 
 /// A project file: its path relative to the project root and its text.
-struct SourceFile {
-    rel: Arc<str>,
-    text: Arc<str>,
+pub(super) struct SourceFile {
+    pub(super) rel: Arc<str>,
+    pub(super) text: Arc<str>,
 }
 
 fn rel_name(root: &Path, p: &Path) -> Arc<str> {
@@ -121,7 +122,7 @@ fn rel_name(root: &Path, p: &Path) -> Arc<str> {
     Arc::from(r.to_string_lossy().replace('\\', "/"))
 }
 
-fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
+pub(super) fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
     let rel = rel_name(root, p);
     match std::fs::read(p) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -178,7 +179,7 @@ fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 }
 
 /// The text of a scalar field of a mapping, if present.
-fn field_text(node: &Node, name: &str) -> Option<String> {
+pub(super) fn field_text(node: &Node, name: &str) -> Option<String> {
     match &node.kind {
         Kind::Map(m) => m
             .iter()
@@ -189,7 +190,11 @@ fn field_text(node: &Node, name: &str) -> Option<String> {
 }
 
 /// The records of a YAML file: a mapping is one record, a sequence many; empty is none.
-fn records<'a>(node: &'a Node, kind: &str, diags: &mut Vec<Diagnostic>) -> Vec<&'a Node> {
+pub(super) fn records<'a>(
+    node: &'a Node,
+    kind: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<&'a Node> {
     match &node.kind {
         Kind::Seq(v) => v.iter().collect(),
         Kind::Map(_) => vec![node],
@@ -369,6 +374,9 @@ pub fn load(root: &Path) -> Loaded {
         (a.section.value, a.order, a.file.clone()).cmp(&(b.section.value, b.order, b.file.clone()))
     });
 
+    let policies =
+        super::policy::load_policies(root, &content, &mut diags, &mut d, &mut unreadable);
+    let risks = super::risk::load_risks(root, &content, &mut diags, &mut d, &mut unreadable);
     let assets = load_assets(&content);
     for x in d {
         diags.push(x);
@@ -383,6 +391,8 @@ pub fn load(root: &Path) -> Loaded {
         cuecs,
         remediation,
         narratives,
+        policies,
+        risks,
         assets,
         unreadable,
     });
@@ -499,6 +509,7 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
                     base_url: r.text("base_url", false),
                     request_access: r.text("request_access", false),
                     show_readiness: r.boolean("show_readiness"),
+                    policies: r.boolean("policies").unwrap_or(false),
                 };
                 r.finish();
                 t
@@ -597,6 +608,7 @@ fn read_control(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Control> {
     let status = r.enumerated::<ControlStatus>("status", true);
     let criteria = r.text_list("criteria");
     let evidence = r.text_list("evidence");
+    let policies = r.text_list("policies");
     let mut mappings = Vec::new();
     if let Some(m) = r.node("mappings") {
         match &m.kind {
@@ -694,6 +706,7 @@ fn read_control(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Control> {
         criteria,
         mappings,
         evidence,
+        policies,
         public,
         loc,
     };

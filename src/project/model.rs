@@ -205,6 +205,7 @@ macro_rules! enumerated {
         }
     };
 }
+pub(crate) use enumerated;
 
 enumerated!(
     /// Type 1 (design at a date) or Type 2 (operating effectiveness over a period).
@@ -379,6 +380,8 @@ pub struct TrustPage {
     /// v1.1: `false` hides the readiness counts and gap numbers from the public page
     /// (`None`: not written, shown).
     pub show_readiness: Option<bool>,
+    /// v1.1: list approved policies by title on the trust page.
+    pub policies: bool,
 }
 
 /// A control (controls/*.yaml).
@@ -396,6 +399,8 @@ pub struct Control {
     /// framework name → IDs (e.g. `iso27001-2022` → `[A.5.18]`).
     pub mappings: Vec<(S<String>, Vec<S<String>>)>,
     pub evidence: Vec<S<String>>,
+    /// v1.1: IDs of the policies this control carries out.
+    pub policies: Vec<S<String>>,
     pub public: Option<PublicControl>,
     pub loc: Loc,
 }
@@ -534,6 +539,10 @@ pub struct Project {
     pub cuecs: Vec<Cuec>,
     pub remediation: Vec<Remediation>,
     pub narratives: Vec<Narrative>,
+    /// v1.1: policies (policies/*.md).
+    pub policies: Vec<super::policy::Policy>,
+    /// v1.1: the risk register (risks/*.yaml).
+    pub risks: Vec<super::risk::Risk>,
     /// Files under content/ that templates may read (images, logo): path relative to content/ → bytes.
     pub assets: BTreeMap<String, Vec<u8>>,
     /// Records that exist but could not be read (already reported by the loader).
@@ -548,6 +557,14 @@ pub struct Unreadable {
     pub controls: std::collections::BTreeSet<String>,
     pub tests: std::collections::BTreeSet<String>,
     pub evidence: std::collections::BTreeSet<String>,
+    /// v1.1: policies whose front matter could not be read.
+    pub policies: std::collections::BTreeSet<String>,
+    /// v1.1: a policy file could not be read far enough to know its ID, so references to
+    /// policies are not checked.
+    pub policies_incomplete: bool,
+    /// v1.1: a risk file or record could not be read, so the register-wide checks (stale
+    /// register, missing sources) are not made.
+    pub risks_incomplete: bool,
     /// The `control` of each unreadable test (so that control is not reported as untested).
     pub tested_controls: std::collections::BTreeSet<String>,
     /// A controls/tests/evidence file could not be parsed at all: its IDs are unknown, so

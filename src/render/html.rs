@@ -364,6 +364,15 @@ fn trust_json(view: &PublicView, has_security_txt: bool) -> Vec<u8> {
             "manifest": paths::MANIFEST,
         },
     });
+    let mut doc = doc;
+    if let Some(policies) = &view.policies {
+        doc["policies"] = json!(
+            policies
+                .iter()
+                .map(|p| json!({ "title": p.title, "summary": p.summary }))
+                .collect::<Vec<_>>()
+        );
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s.into_bytes()

@@ -3,5 +3,6 @@ pub mod html;
 pub mod md_ast;
 pub mod md_html;
 pub mod pdf;
+pub mod policy_pdf;
 pub mod theme;
 pub mod variables;

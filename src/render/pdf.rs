@@ -118,6 +118,8 @@ impl World for MemWorld {
 /// Renders packages; keeps the fonts and one world alive between calls.
 pub struct PdfEngine {
     world: MemWorld,
+    /// The generated main file of the current render (for error messages).
+    main_text: &'static str,
     /// A one-shot build: nothing is recompiled later, so Typst's memoization caches are dropped
     /// as soon as the document is laid out, before the PDF export (this lowers the peak memory
     /// of large projects a lot). `serve` keeps them, for incremental recompiles.
@@ -137,14 +139,38 @@ impl PdfEngine {
         fonts.extend(typst_kit::fonts::embedded());
         PdfEngine {
             world: MemWorld {
-                library: LazyHash::new(Library::builder().build()),
+                // a11y-extras: `pdf.table-summary` and `pdf.header-cell` (the risk heat maps'
+                // summary and row headers for screen readers).
+                library: LazyHash::new(
+                    Library::builder()
+                        .with_features([typst::Feature::A11yExtras].into_iter().collect())
+                        .build(),
+                ),
                 fonts: Arc::new(fonts),
                 main: fid("/main.typ"),
                 files: Mutex::new(HashMap::new()),
                 sources: Mutex::new(HashMap::new()),
                 today: Mutex::new(Datetime::from_ymd(1970, 1, 1).unwrap()),
             },
+            main_text: MAIN,
             one_shot: false,
+        }
+    }
+
+    /// A second engine sharing this one's fonts and standard library, with its own world (one
+    /// per thread: a world holds one document's files). Used to render policy PDFs in parallel.
+    pub fn sibling(&self) -> PdfEngine {
+        PdfEngine {
+            world: MemWorld {
+                library: self.world.library.clone(),
+                fonts: self.world.fonts.clone(),
+                main: self.world.main,
+                files: Mutex::new(HashMap::new()),
+                sources: Mutex::new(HashMap::new()),
+                today: Mutex::new(Datetime::from_ymd(1970, 1, 1).unwrap()),
+            },
+            main_text: MAIN,
+            one_shot: self.one_shot,
         }
     }
 
@@ -188,7 +214,20 @@ impl PdfEngine {
             ));
             return Err(diags);
         }
-        let mut value = serde_json::to_value(&view).expect("the view serializes");
+        let (data, warnings) = self.data(&view);
+        let ident = format!(
+            "trustbook/{}/{}/{}",
+            opts.content_digest,
+            project.config.system.name.value,
+            opts.recipient.as_deref().unwrap_or("")
+        );
+        self.compile(MAIN, data, project, theme, opts, ident, warnings, diags)
+    }
+
+    /// The view as `/data.json`, with the characters no embedded font can show replaced (and a
+    /// warning naming them).
+    pub(crate) fn data<T: serde::Serialize>(&self, view: &T) -> (Vec<u8>, Diagnostics) {
+        let mut value = serde_json::to_value(view).expect("the view serializes");
         let mut unshowable = BTreeSet::new();
         replace_unshowable(
             &mut value,
@@ -208,7 +247,24 @@ impl PdfEngine {
                     .with_hint("the package uses Libertinus Serif, New Computer Modern and DejaVu Sans Mono (Latin, Greek, Cyrillic and common symbols); write these characters differently"),
             );
         }
+        (data, warnings)
+    }
 
+    /// Compiles the generated `main` file over the theme, `/data.json` and the content's images,
+    /// and exports a tagged PDF/A-2b. Shared by the package and the policy PDFs.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn compile(
+        &mut self,
+        main: &'static str,
+        data: Vec<u8>,
+        project: &Project,
+        theme: &Theme,
+        opts: &PdfOptions,
+        ident: String,
+        mut warnings: Diagnostics,
+        mut diags: Diagnostics,
+    ) -> Result<PdfOutput, Diagnostics> {
+        self.main_text = main;
         // Fill the world.
         let (datetime, date) = document_date(project, opts);
         *self.world.today.lock().unwrap() =
@@ -216,7 +272,7 @@ impl PdfEngine {
         {
             let mut files = self.world.files.lock().unwrap();
             files.clear();
-            files.insert(self.world.main, Bytes::new(MAIN.as_bytes().to_vec()));
+            files.insert(self.world.main, Bytes::new(main.as_bytes().to_vec()));
             files.insert(fid("/data.json"), Bytes::new(data));
             for (rel, f) in theme.under("typst/") {
                 let Some(rest) = rel.strip_prefix("typst/") else {
@@ -253,12 +309,6 @@ impl PdfEngine {
         self.convert(&warned.warnings, theme, &mut warnings);
         let result = match warned.output {
             Ok(doc) => {
-                let ident = format!(
-                    "trustbook/{}/{}/{}",
-                    opts.content_digest,
-                    project.config.system.name.value,
-                    opts.recipient.as_deref().unwrap_or("")
-                );
                 let standards =
                     PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b alone is valid");
                 let popts = typst_pdf::PdfOptions {
@@ -297,7 +347,10 @@ impl PdfEngine {
             {
                 let vpath = id.vpath().get_without_slash().to_string();
                 let (display, text) = if vpath == "main.typ" {
-                    ("<generated>/main.typ".to_string(), Some(MAIN.to_string()))
+                    (
+                        "<generated>/main.typ".to_string(),
+                        Some(self.main_text.to_string()),
+                    )
                 } else if vpath == "data.json" || vpath.starts_with("content/") {
                     (format!("<generated>/{vpath}"), None)
                 } else {

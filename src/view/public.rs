@@ -15,7 +15,9 @@
 //!   grouped by category through the controls' criteria, with a status in words and a symbol;
 //! - per category, counts from the assessment (criteria in scope, by status; controls in scope and
 //!   how many are summarized), so that the list of themes cannot pass for a curated all-green list;
-//! - subprocessors (vendors with `subprocessor: true`): name, purpose, locations, data.
+//! - subprocessors (vendors with `subprocessor: true`): name, purpose, locations, data;
+//! - v1.1, only when `trust_page.policies` is true: approved policies by title and their
+//!   `public.summary` (never an ID, owner, approver, version, date or the policy text).
 
 use crate::assess::{Assessment, Status};
 use crate::project::model::*;
@@ -51,6 +53,8 @@ pub struct PublicView {
     /// Images shown by public narratives, copied into the site (not template data).
     #[serde(skip)]
     pub images: Vec<PublicImage>,
+    /// v1.1: approved policies, when `trust_page.policies` is true (`None` otherwise).
+    pub policies: Option<Vec<PublicPolicy>>,
 }
 
 /// An image a public narrative shows, published at `file` (relative to the site root).
@@ -61,6 +65,36 @@ pub struct PublicImage {
     /// Where it came from (`content/assets/arch.svg`), for error messages.
     pub source: String,
     pub bytes: Vec<u8>,
+}
+
+/// An approved policy as the trust page lists it: "available on request".
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicPolicy {
+    pub title: String,
+    /// The policy's `public.summary`, if given.
+    pub summary: Option<String>,
+}
+
+/// The approved policies by title, when the trust page lists them.
+fn public_policies(project: &Project) -> Option<Vec<PublicPolicy>> {
+    if !project.config.trust_page.policies {
+        return None;
+    }
+    let mut v: Vec<PublicPolicy> = project
+        .policies
+        .iter()
+        .filter(|p| p.status.value == crate::project::policy::PolicyStatus::Approved)
+        .map(|p| PublicPolicy {
+            title: p.title.value.trim().to_string(),
+            summary: p
+                .public_summary
+                .as_ref()
+                .map(|s| s.value.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        })
+        .collect();
+    v.sort_by_cached_key(|p| (p.title.to_lowercase(), p.title.clone()));
+    Some(v)
 }
 
 /// The organization.
@@ -619,5 +653,6 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         show_readiness,
         subprocessors,
         images: images.into_inner(),
+        policies: public_policies(project),
     }
 }

@@ -30,6 +30,10 @@ pub struct RestrictedView {
     /// Section V: other information provided by management.
     pub other: OtherSection,
     pub readiness: ReadinessSection,
+    /// v1.1: the policy register.
+    pub policies: super::registers::PolicyRegister,
+    /// v1.1: the risk assessment (heat maps and register).
+    pub risks: super::registers::RiskSection,
     pub appendices: Appendices,
     /// Problems found while building the view (e.g. a narrative image without alt text).
     #[serde(skip)]
@@ -248,6 +252,8 @@ pub struct ControlView {
     /// it maps to, in catalog order): that criterion's ID. The entry is then a one-line
     /// cross-reference, and `tests` is empty, so a control and its tests appear once.
     pub see: Option<String>,
+    /// v1.1: the policies the control carries out ("POL-ACCESS Access Control Policy").
+    pub policies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -856,6 +862,7 @@ pub fn restricted_view(
                 .then(|| "Not yet tested.".to_string()),
             tests,
             see: None,
+            policies: super::registers::control_policies(project, c),
         }
     };
     // Where each control is shown in full: the first criterion it maps to that is not "not
@@ -909,6 +916,7 @@ pub fn restricted_view(
                     tests: vec![],
                     untested: None,
                     see: Some(h.to_string()),
+                    policies: vec![],
                 },
                 _ => control_view(x),
             })
@@ -939,6 +947,14 @@ pub fn restricted_view(
                 controls,
             });
     }
+    let shown: std::collections::HashSet<String> = testing_categories
+        .iter()
+        .flat_map(|c| &c.series)
+        .flat_map(|s| &s.criteria)
+        .flat_map(|c| &c.controls)
+        .filter(|c| c.see.is_none())
+        .map(|c| c.id.clone())
+        .collect();
     let testing = TestingSection {
         // A Type 1 holds no tests of operating effectiveness: the title says what it holds.
         title: if type2 {
@@ -1167,6 +1183,8 @@ pub fn restricted_view(
         testing,
         other,
         readiness,
+        policies: super::registers::policy_register(project),
+        risks: super::registers::risk_section(project, &shown),
         appendices,
         diagnostics,
     }
