@@ -17,6 +17,10 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
     evidence(p, &mut d);
     narratives(p, &mut d);
     remediation(p, &mut d);
+    d.extend(crate::coverage::diagnostics(
+        p,
+        crate::coverage::coverage(p).as_ref(),
+    ));
     for x in d {
         diags.push(x);
     }

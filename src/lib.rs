@@ -7,6 +7,7 @@ pub mod assess;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod diag;
 pub mod init;
 pub mod output;

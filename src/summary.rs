@@ -109,6 +109,9 @@ pub struct Report<'a> {
     pub overall: Option<&'a CategoryResult>,
     pub criteria: Vec<&'a crate::assess::CriterionResult>,
     pub gaps: Vec<&'a crate::assess::Gap>,
+    /// Type 2: per control, the period's expected occurrences and the evidence covering each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<&'a crate::coverage::Coverage>,
     pub diagnostics: &'a [crate::diag::Diagnostic],
 }
 
@@ -133,6 +136,7 @@ pub fn json(
         overall: a.map(|a| &a.overall),
         criteria: a.map(|a| a.criteria.iter().collect()).unwrap_or_default(),
         gaps: a.map(|a| a.gaps.iter().collect()).unwrap_or_default(),
+        coverage: a.and_then(|a| a.coverage.as_ref()),
         diagnostics: &d.items,
     };
     serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".into())

@@ -599,12 +599,21 @@ fn implemented_control_without_test() {
         .edit(CONTROLS, "status: planned", "status: implemented")
         .check();
     let at = "content/controls/controls.yaml:25:7";
-    c.assert_exactly(&[&format!("warning untested-control {at}")])
-        .message(
-            "untested-control",
-            at,
-            &["IR-01 is implemented but has no test"],
-        );
+    // It lists no evidence either, so its one annual occurrence is not covered.
+    c.assert_exactly(&[
+        &format!("warning uncovered-occurrence {at}"),
+        &format!("warning untested-control {at}"),
+    ])
+    .message(
+        "untested-control",
+        at,
+        &["IR-01 is implemented but has no test"],
+    )
+    .message(
+        "uncovered-occurrence",
+        at,
+        &["IR-01 (annual): no evidence covers 2026-01-01 to 2026-06-30"],
+    );
 }
 
 #[test]
