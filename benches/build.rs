@@ -22,6 +22,7 @@ fn median(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
 fn bench(name: &str, dir: &Path, runs: usize) {
     let (mut prep, mut html, mut pdf, mut pdf_again, mut total) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let mut workbook = vec![];
     let mut pages = 0;
     for _ in 0..runs {
         // Every run starts cold, as a `trustbook build` process does: Typst's memo cache is global.
@@ -41,6 +42,11 @@ fn bench(name: &str, dir: &Path, runs: usize) {
         b.render_restricted(&p, &BuildOptions::default())
             .unwrap_or_else(|d| panic!("{}", d.render(false)));
         let t4 = Instant::now();
+        let matrix = trustbook::pipeline::control_matrix_files(&p, &BuildOptions::default())
+            .unwrap_or_else(|d| panic!("{}", d.render(false)));
+        let t5 = Instant::now();
+        assert!(matrix.contains_key("control-matrix.xlsx"));
+        workbook.push(t5 - t4);
         assert!(public.contains_key("index.html"));
         pages = n;
         prep.push(t1 - t0);
@@ -54,6 +60,7 @@ fn bench(name: &str, dir: &Path, runs: usize) {
         ("trust page", html),
         ("package", pdf),
         ("package again", pdf_again),
+        ("workbook+csv", workbook),
         ("build total", total),
     ] {
         let (m, lo, hi) = median(v);

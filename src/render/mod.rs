@@ -4,3 +4,4 @@ pub mod md_ast;
 pub mod md_html;
 pub mod pdf;
 pub mod theme;
+pub mod workbook;

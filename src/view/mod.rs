@@ -3,3 +3,4 @@
 pub mod coverage;
 pub mod public;
 pub mod restricted;
+pub mod workbook;
