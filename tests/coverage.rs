@@ -316,3 +316,49 @@ fn the_example_is_evidenced_per_occurrence_with_one_honest_hole() {
     }
     assert!(seen >= 9, "{seen}");
 }
+
+#[test]
+fn the_package_shows_the_coverage_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .arg("build")
+        .arg(dir.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = dir
+        .path()
+        .join("output/restricted/soc2-readiness-package.pdf");
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let text = String::from_utf8_lossy(&text.stdout);
+    let c = run(dir.path());
+    let cov = c.assessment.as_ref().unwrap().coverage.as_ref().unwrap();
+    assert!(text.contains("Coverage of the period"), "no grid");
+    assert!(
+        text.contains(&format!(
+            "{} of {} expected occurrences are evidenced; 1 is missing.",
+            cov.evidenced, cov.expected
+        )),
+        "no total"
+    );
+    // The OP-07 row: five months evidenced, May missing, the total in the last column.
+    let row = text
+        .lines()
+        .find(|l| l.contains("OP-07") && l.contains("review (weekly)"))
+        .expect("an OP-07 row");
+    assert_eq!(row.matches('✓').count(), 5, "{row}");
+    assert_eq!(row.matches('✗').count(), 1, "{row}");
+    assert!(row.trim_end().ends_with("5 of 6"), "{row}");
+    // Series headings group the rows.
+    assert!(text.contains("CC7 System Operations"));
+}

@@ -229,3 +229,106 @@ pub fn grid(cov: &Coverage) -> CoverageGrid {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::{ControlCoverage, Month, Occurrence};
+    use crate::diag::Loc;
+    use crate::project::model::{ControlStatus, Date};
+
+    fn coverage(controls: usize) -> Coverage {
+        let d = |m: u32| Date {
+            year: 2026,
+            month: m,
+            day: 1,
+        };
+        let months: Vec<Month> = (1..=6)
+            .map(|m| Month {
+                year: 2026,
+                month: m,
+                label: format!("2026-{m:02}"),
+            })
+            .collect();
+        let controls = (0..controls)
+            .map(|i| {
+                let occurrences: Vec<Occurrence> = (0..6)
+                    .map(|m| Occurrence {
+                        label: format!("2026-{:02}", m + 1),
+                        start: d(m + 1),
+                        end: d(m + 1),
+                        // Control 3 misses April.
+                        state: if i == 3 && m == 3 {
+                            State::Missing
+                        } else {
+                            State::Evidenced
+                        },
+                        evidence: vec![],
+                        test: None,
+                        detail: None,
+                        first_month: m as usize,
+                        month_count: 1,
+                    })
+                    .collect();
+                ControlCoverage {
+                    control: format!("C-{i:04}"),
+                    title: format!("Control {i}"),
+                    frequency: Frequency::Monthly,
+                    status: ControlStatus::Implemented,
+                    series: ["CC6", "CC7", "A1"][i % 3].into(),
+                    expected: true,
+                    periodic: true,
+                    evidenced: 6 - usize::from(i == 3),
+                    missing: usize::from(i == 3),
+                    occurrences,
+                    loc: Loc::file_start(&std::sync::Arc::from("x")),
+                    unreadable_evidence: false,
+                }
+            })
+            .collect();
+        Coverage {
+            start: d(1),
+            end: Date {
+                year: 2026,
+                month: 6,
+                day: 30,
+            },
+            months,
+            controls,
+            expected: 0,
+            evidenced: 0,
+            missing: 0,
+        }
+    }
+
+    #[test]
+    fn a_row_per_control_grouped_by_series_in_catalog_order() {
+        let g = grid(&coverage(9));
+        assert!(!g.summarized);
+        let codes: Vec<&str> = g.groups.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(codes, ["CC6", "CC7", "A1"]);
+        assert_eq!(g.groups[0].rows.len(), 3);
+        let c3 = &g.groups[0].rows[1];
+        assert_eq!(c3.id, "C-0003");
+        assert_eq!(c3.total, "5 of 6");
+        assert_eq!(c3.cells[3].state, State::Missing);
+        assert_eq!(c3.cells[3].symbol, "✗");
+        assert_eq!(g.months[0], ("Jan".to_string(), "2026".to_string()));
+    }
+
+    #[test]
+    fn beyond_the_limit_a_row_per_series() {
+        let g = grid(&coverage(GRID_MAX_ROWS + 1));
+        assert!(g.summarized);
+        assert_eq!(g.groups.len(), 3);
+        assert!(g.groups.iter().all(|x| x.rows.len() == 1));
+        let cc6 = &g.groups[0].rows[0];
+        assert_eq!(cc6.id, "CC6");
+        assert_eq!(cc6.cells.len(), 6);
+        assert_eq!(cc6.cells[3].state, State::Missing);
+        assert_eq!(cc6.cells[3].text, "1");
+        assert_eq!(cc6.cells[2].state, State::Evidenced);
+        assert_eq!(cc6.missing, 1);
+        assert!(g.intro.contains("more than 150"));
+    }
+}
