@@ -647,6 +647,12 @@ fn criterion_of_out_of_scope_category() {
 fn period_shorter_than_3_months() {
     let c = Fixture::base()
         .edit(CONFIG, "end: 2026-06-30", "end: 2026-02-28")
+        // Evidence of the second quarter would lie outside this period (covers-outside-period).
+        .edit(
+            "content/evidence/reviews.yaml",
+            "covers: [2026-Q1, 2026-Q2]",
+            "covers: [2026-Q1]",
+        )
         .check();
     let at = "content/trustbook.yaml:8:11";
     // The tests (July) and evidence are after the period end, which is allowed.
@@ -662,6 +668,12 @@ fn period_shorter_than_3_months() {
 fn period_longer_than_12_months() {
     let c = Fixture::base()
         .edit(CONFIG, "start: 2026-01-01", "start: 2025-01-01")
+        // The four quarters of 2025 need evidence too (uncovered-occurrence otherwise).
+        .edit(
+            "content/evidence/reviews.yaml",
+            "covers: [2026-Q1, 2026-Q2]",
+            "covers: [2025, 2026-Q1, 2026-Q2]",
+        )
         .check();
     let at = "content/trustbook.yaml:8:11";
     c.assert_exactly(&[&format!("warning period-length {at}")])
