@@ -397,10 +397,17 @@ fn requests(p: &Project, a: &Assessment) -> Table {
         for o in &c.occurrences {
             push(
                 "occurrence",
-                format!(
-                    "Evidence that {} ({}) operated in {}",
-                    c.control, c.title, o.label
-                ),
+                if o.label.contains(" to ") {
+                    format!(
+                        "Evidence that {} ({}) operated during the period",
+                        c.control, c.title
+                    )
+                } else {
+                    format!(
+                        "Evidence that {} ({}) operated in {}",
+                        c.control, c.title, o.label
+                    )
+                },
                 &c.control,
                 &c.control,
                 o.label.clone(),
@@ -436,10 +443,8 @@ fn requests(p: &Project, a: &Assessment) -> Table {
         push(
             "subservice report",
             format!(
-                "SOC report of {} ({}, {}) covering the period, with a bridge letter for any gap, and the review of its complementary user entity controls",
-                v.name.value,
-                opt(&v.service),
-                v.subservice.value
+                "SOC report of {} ({} subservice organization) covering the period, with a bridge letter for any gap, and management's review of it and of the complementary user entity controls it lists",
+                v.name.value, v.subservice.value
             ),
             &join(&v.monitoring),
             &v.name.value,
