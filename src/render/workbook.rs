@@ -80,7 +80,12 @@ pub fn xlsx(tables: &[Table], stamp: &Stamp) -> Result<Vec<u8>, rust_xlsxwriter:
         .set_company(&stamp.organization)
         .set_keywords("SOC 2, control matrix, readiness, restricted")
         .set_creation_datetime(&created);
-    let notice = match &stamp.recipient {
+    // Control characters cannot be written in the XML of the properties.
+    let recipient: Option<String> = stamp
+        .recipient
+        .as_ref()
+        .map(|r| r.chars().filter(|c| !c.is_control()).collect());
+    let notice = match &recipient {
         Some(r) => {
             props = props
                 .set_manager(r)
@@ -211,6 +216,34 @@ mod tests {
         }
         // Numbers are numbers, not text that could be a formula.
         assert_eq!(csv_field(&Cell::Number(25.0)), "25");
+    }
+
+    #[test]
+    fn a_recipient_with_control_characters_still_gives_a_workbook() {
+        let t = Table {
+            sheet: "Controls",
+            file: "controls.csv",
+            columns: vec![crate::view::workbook::Column {
+                title: "ID",
+                width: 10.0,
+            }],
+            rows: vec![vec![Cell::Text("AC-01".into())]],
+        };
+        let stamp = Stamp {
+            organization: "Acme".into(),
+            system: "Platform".into(),
+            recipient: Some("Bad\u{1}Name".into()),
+            date: Date::parse("2026-07-31").unwrap(),
+            seconds: 0,
+        };
+        let bytes = xlsx(&[t], &stamp).unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut core = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("docProps/core.xml").unwrap(), &mut core)
+            .unwrap();
+        // A control character is not allowed in XML; the name is kept without it.
+        assert!(core.contains("Prepared for BadName."), "{core}");
+        assert!(!core.contains('\u{1}'));
     }
 
     #[test]
