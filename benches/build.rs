@@ -27,6 +27,7 @@ fn bench(name: &str, dir: &Path, runs: usize) {
     let (mut pol1, mut poln, mut both) = (vec![], vec![], vec![]);
     let mut policies = 0;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut workbook = vec![];
     let mut pages = 0;
     for _ in 0..runs {
         // Every run starts cold, as a `trustbook build` process does: Typst's memo cache is global.
@@ -64,6 +65,11 @@ fn bench(name: &str, dir: &Path, runs: usize) {
             .render_restricted_all(&p, &BuildOptions::default())
             .unwrap_or_else(|d| panic!("{}", d.render(false)));
         let t10 = Instant::now();
+        let matrix = trustbook::pipeline::control_matrix_files(&p, &BuildOptions::default())
+            .unwrap_or_else(|d| panic!("{}", d.render(false)));
+        let t11 = Instant::now();
+        assert!(matrix.contains_key("control-matrix.xlsx"));
+        workbook.push(t11 - t10);
         assert!(public.contains_key("index.html"));
         pages = n;
         policies = one.len();
@@ -84,6 +90,7 @@ fn bench(name: &str, dir: &Path, runs: usize) {
         ("policies 1 thr", pol1),
         ("policies all", poln),
         ("pkg+policies", both),
+        ("workbook+csv", workbook),
         ("build total", total),
     ] {
         let (m, lo, hi) = median(v);

@@ -1,6 +1,7 @@
 //! Generates a large synthetic trustbook project for benchmarks: 2,000 controls, 10,000 tests,
 //! 10,000 evidence records (1,000 with hashed files), 200 narratives, vendors, CUECs and
 //! remediation items. The output is deterministic and passes `trustbook check` without errors.
+//! Evidence carries `covers`; one control in 50 lacks its April record (coverage warnings).
 //!
 //! Usage: `cargo run --example gen_large -- OUT_DIR`
 
@@ -144,6 +145,18 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
                 m = 1 + e % 6,
                 d = 1 + e % 28,
             );
+            // The five records of a control cover the six months of the period (Jan-Feb, Mar,
+            // Apr, May, Jun); one control in 50 misses its April record, so coverage has holes.
+            if !(k == 2 && i % 50 == 7) {
+                let covers = [
+                    "[2026-01, 2026-02]",
+                    "2026-03",
+                    "2026-04",
+                    "2026-05",
+                    "2026-06",
+                ][k];
+                let _ = writeln!(s, "  covers: {covers}");
+            }
             if e % 10 == 0 {
                 let rel = format!("evidence/files/ev-{e:05}.csv");
                 let body = format!("id,control,result\nEV-{i:05}-{k},C-{i:05},ok\n");

@@ -139,6 +139,7 @@ pub enum GapKind {
     PartialControl,
     OverdueRemediation,
     UntestedControl,
+    UncoveredOccurrence,
     StaleEvidence,
     MissingEvidence,
     OpenRemediation,
@@ -160,6 +161,7 @@ impl GapKind {
             GapKind::UntestedControl => "control not yet tested",
             GapKind::Exception => "test with exceptions",
             GapKind::MissingEvidence => "control without evidence",
+            GapKind::UncoveredOccurrence => "occurrence without evidence",
             GapKind::StaleEvidence => "stale evidence",
             GapKind::OverdueRemediation => "overdue remediation",
             GapKind::OpenRemediation => "open remediation",
@@ -224,6 +226,8 @@ pub struct Assessment {
     pub iso27001_covered: usize,
     /// Evidence IDs stale at the report date.
     pub stale_evidence: Vec<String>,
+    /// Type 2: the period's expected occurrences of every control and their evidence.
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 /// True if the evidence is older than its refresh interval at `at`.
@@ -505,6 +509,36 @@ pub fn assess(p: &Project) -> Assessment {
             });
         }
     }
+    let coverage = crate::coverage::coverage(p);
+    for c in coverage.iter().flat_map(|x| &x.controls) {
+        if !c.expected || c.missing == 0 {
+            continue;
+        }
+        let missing: Vec<&str> = c
+            .occurrences
+            .iter()
+            .filter(|o| o.state == crate::coverage::State::Missing)
+            .map(|o| o.label.as_str())
+            .collect();
+        gaps.push(Gap {
+            kind: GapKind::UncoveredOccurrence,
+            kind_label: GapKind::UncoveredOccurrence.label(),
+            subject: c.control.clone(),
+            message: format!(
+                "{} {} ({}): no evidence covers {}.",
+                c.control,
+                c.title,
+                c.frequency,
+                missing.join(", ")
+            ),
+            criteria: p
+                .controls
+                .iter()
+                .find(|x| x.id.value == c.control)
+                .map(|x| x.criteria.iter().map(|y| y.value.clone()).collect())
+                .unwrap_or_default(),
+        });
+    }
     let mut stale_evidence = Vec::new();
     for e in &p.evidence {
         if is_stale(e, report_date) {
@@ -617,5 +651,6 @@ pub fn assess(p: &Project) -> Assessment {
         iso27001,
         iso27001_covered,
         stale_evidence,
+        coverage,
     }
 }

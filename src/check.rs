@@ -30,6 +30,10 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
     }
     d.extend(crate::render::variables::check(p));
     crate::registers::check(p, &mut d);
+    d.extend(crate::coverage::diagnostics(
+        p,
+        crate::coverage::coverage(p).as_ref(),
+    ));
     for x in d {
         diags.push(x);
     }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod consistency;
+pub mod coverage;
 pub mod diag;
 pub mod explain;
 pub mod init;

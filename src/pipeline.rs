@@ -226,6 +226,40 @@ impl Builder {
     }
 }
 
+/// The control matrix: `control-matrix.xlsx` (stamped with the recipient) and `csv/*.csv`,
+/// as files relative to output/restricted/.
+pub fn control_matrix_files(p: &Prepared, opts: &BuildOptions) -> Result<Files, Diagnostics> {
+    let tables = crate::view::workbook::tables(&p.project, &p.assessment);
+    let (date, seconds) = match source_date_epoch() {
+        Some(e) => (
+            crate::project::model::Date::from_days(e.div_euclid(86_400)),
+            e.rem_euclid(86_400) as u32,
+        ),
+        None => (p.project.content_date(), 0),
+    };
+    let stamp = crate::render::workbook::Stamp {
+        organization: p.project.config.organization.name.value.clone(),
+        system: p.project.config.system.name.value.clone(),
+        recipient: opts.recipient.clone(),
+        date,
+        seconds,
+    };
+    crate::render::workbook::files(&tables, &stamp).map_err(|e| {
+        let mut d = Diagnostics::default();
+        d.push(
+            Diagnostic::error(
+                "workbook",
+                None,
+                format!("the control matrix workbook could not be written: {e}"),
+            )
+            .with_hint(
+                "this is a bug in trustbook: please report it with the project that causes it",
+            ),
+        );
+        d
+    })
+}
+
 /// What a build wrote.
 pub struct BuildReport {
     pub pdf_path: PathBuf,
@@ -269,7 +303,8 @@ pub fn build(
     let html_time = t.elapsed();
     let t = Instant::now();
     step("package");
-    let (restricted, pages, policies) = builder.render_restricted_all(&prepared, opts)?;
+    let (mut restricted, pages, policies) = builder.render_restricted_all(&prepared, opts)?;
+    restricted.extend(control_matrix_files(&prepared, opts)?);
     let pdf_time = t.elapsed();
     let out_dir = out
         .map(Path::to_path_buf)
@@ -367,6 +402,26 @@ pub fn build(
             .map_err(|e| {
                 io_diag(
                     format!("cannot add the line for {r} to {}: {e}", root.join(POLICY_LEDGER_NAME).display()),
+                    format!("add the line `{line}` to the ledger by hand, or fix the file's permissions and build again"),
+                )
+            })?;
+        }
+        // The stamped workbook: a line of its own, its SHA-256 in the last column.
+        if let Some(x) = restricted.get(crate::render::workbook::XLSX_NAME) {
+            let line = format!(
+                "{date},{},{},{}",
+                csv_field(r),
+                prepared.content_digest(),
+                crate::project::load::hex(&Sha256::digest(x))
+            );
+            output::append_line(
+                &root.join(LEDGER_NAME),
+                "date,recipient,content_sha256,pdf_sha256",
+                &line,
+            )
+            .map_err(|e| {
+                io_diag(
+                    format!("cannot add the workbook's line for {r} to {}: {e}", root.join(LEDGER_NAME).display()),
                     format!("add the line `{line}` to the ledger by hand, or fix the file's permissions and build again"),
                 )
             })?;

@@ -309,6 +309,18 @@ fn evidence_spec(name: &str) -> Option<Value> {
         "refresh" => enumeration::<Frequency>(
             "How often the evidence is collected again; older than this at the report date = stale.",
         ),
+        "covers" => {
+            let item = json!({ "anyOf": [
+                { "type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])(-[0-9]{2})?|-Q[1-4]|-H[12])?$" },
+                { "type": "integer", "minimum": 1000, "maximum": 9999 },
+                { "type": "object", "properties": { "start": date("First day shown."), "end": date("Last day shown.") },
+                  "required": ["start", "end"], "additionalProperties": false }
+            ] });
+            list(
+                item,
+                "The occurrence(s) of the control this evidence shows (v1.1): a day (2026-03-14), a month (2026-03), a quarter (2026-Q1), a half (2026-H1), a year (2026), a list of these, or { start, end } for a continuous control over a span. Must lie within the period.",
+            )
+        }
         _ => return None,
     })
 }

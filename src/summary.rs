@@ -134,6 +134,9 @@ pub struct Report<'a> {
     pub risks: Vec<crate::project::risk::RiskSummary>,
     /// v1.1: how a risk's score and band are computed.
     pub risk_formula: &'static str,
+    /// Type 2: per control, the period's expected occurrences and the evidence covering each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<&'a crate::coverage::Coverage>,
     pub diagnostics: &'a [crate::diag::Diagnostic],
 }
 
@@ -163,6 +166,7 @@ pub fn json(
             .unwrap_or_default(),
         risks: p.map(crate::registers::risk_summaries).unwrap_or_default(),
         risk_formula: crate::project::risk::SCORE_FORMULA,
+        coverage: a.and_then(|a| a.coverage.as_ref()),
         diagnostics: &d.items,
     };
     serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".into())

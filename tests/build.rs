@@ -141,7 +141,8 @@ fn recipient_stamp_is_recorded_in_the_ledger() {
     let ledger = std::fs::read_to_string(p.path().join("distribution-ledger.csv")).unwrap();
     let lines: Vec<&str> = ledger.lines().collect();
     assert_eq!(lines[0], "date,recipient,content_sha256,pdf_sha256");
-    assert_eq!(lines.len(), 2, "{ledger}");
+    // One line per stamped file: the package, then the control matrix workbook.
+    assert_eq!(lines.len(), 3, "{ledger}");
     // The stamped copy is named after its recipient (issue 9).
     let pdf = std::fs::read(
         p.path()
@@ -156,6 +157,13 @@ fn recipient_stamp_is_recorded_in_the_ledger() {
         .collect();
     assert!(lines[1].contains("\"Globex, Corp\""), "{}", lines[1]);
     assert!(lines[1].ends_with(&sha), "{} vs {sha}", lines[1]);
+    let xlsx = std::fs::read(p.path().join("output/restricted/control-matrix.xlsx")).unwrap();
+    let xsha: String = sha2::Sha256::digest(&xlsx)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(lines[2].contains("\"Globex, Corp\""), "{}", lines[2]);
+    assert!(lines[2].ends_with(&xsha), "{} vs {xsha}", lines[2]);
     // A second stamped build appends.
     assert_eq!(
         trustbook(&["build", dir, "--recipient", "Initech"])
@@ -164,7 +172,7 @@ fn recipient_stamp_is_recorded_in_the_ledger() {
         Some(0)
     );
     let ledger = std::fs::read_to_string(p.path().join("distribution-ledger.csv")).unwrap();
-    assert_eq!(ledger.lines().count(), 3);
+    assert_eq!(ledger.lines().count(), 5);
     assert!(ledger.lines().last().unwrap().contains(",Initech,"));
 }
 

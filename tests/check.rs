@@ -604,12 +604,21 @@ fn implemented_control_without_test() {
         .edit(CONTROLS, "status: planned", "status: implemented")
         .check();
     let at = "content/controls/controls.yaml:25:7";
-    c.assert_exactly(&[&format!("warning untested-control {at}")])
-        .message(
-            "untested-control",
-            at,
-            &["IR-01 is implemented but has no test"],
-        );
+    // It lists no evidence either, so its one annual occurrence is not covered.
+    c.assert_exactly(&[
+        &format!("warning uncovered-occurrence {at}"),
+        &format!("warning untested-control {at}"),
+    ])
+    .message(
+        "untested-control",
+        at,
+        &["IR-01 is implemented but has no test"],
+    )
+    .message(
+        "uncovered-occurrence",
+        at,
+        &["IR-01 (annual): no evidence covers 2026-01-01 to 2026-06-30"],
+    );
 }
 
 #[test]
@@ -644,6 +653,12 @@ fn criterion_of_out_of_scope_category() {
 fn period_shorter_than_3_months() {
     let c = Fixture::base()
         .edit(CONFIG, "end: 2026-06-30", "end: 2026-02-28")
+        // Evidence of the second quarter would lie outside this period (covers-outside-period).
+        .edit(
+            "content/evidence/reviews.yaml",
+            "covers: [2026-Q1, 2026-Q2]",
+            "covers: [2026-Q1]",
+        )
         .check();
     let at = "content/trustbook.yaml:8:11";
     // The tests (July) and evidence are after the period end, which is allowed.
@@ -659,6 +674,12 @@ fn period_shorter_than_3_months() {
 fn period_longer_than_12_months() {
     let c = Fixture::base()
         .edit(CONFIG, "start: 2026-01-01", "start: 2025-01-01")
+        // The four quarters of 2025 need evidence too (uncovered-occurrence otherwise).
+        .edit(
+            "content/evidence/reviews.yaml",
+            "covers: [2026-Q1, 2026-Q2]",
+            "covers: [2025, 2026-Q1, 2026-Q2]",
+        )
         .check();
     let at = "content/trustbook.yaml:8:11";
     c.assert_exactly(&[&format!("warning period-length {at}")])

@@ -66,7 +66,9 @@ pub mod fields {
         "file",
         "sha256",
         "refresh",
+        "covers",
     ];
+    pub const COVERS_SPAN: &[&str] = &["start", "end"];
     pub const VENDOR: &[&str] = &[
         "name",
         "service",
@@ -783,6 +785,10 @@ fn read_evidence(n: &Node, content: &Path, d: &mut Vec<Diagnostic>) -> Option<Ev
     let file = r.text("file", false);
     let sha256 = r.text("sha256", false);
     let refresh = r.enumerated::<Frequency>("refresh", false);
+    let covers = match r.node("covers") {
+        Some(n) => crate::coverage::read_covers(n, r.diags),
+        None => Vec::new(),
+    };
     let loc = r.loc.clone();
     let ok = r.finish();
     let file_sha256 = file.as_ref().and_then(|f| {
@@ -799,6 +805,7 @@ fn read_evidence(n: &Node, content: &Path, d: &mut Vec<Diagnostic>) -> Option<Ev
         sha256,
         refresh,
         file_sha256,
+        covers,
         loc,
     };
     ok.then_some(e)

@@ -450,7 +450,20 @@ pub struct Evidence {
     pub refresh: Option<S<Frequency>>,
     /// SHA-256 of the file, computed at load time when the file exists.
     pub file_sha256: Option<String>,
+    /// v1.1: the occurrences of the control the evidence shows (see [`crate::coverage`]).
+    pub covers: Vec<S<Covers>>,
     pub loc: Loc,
+}
+
+/// v1.1: one item of an evidence record's `covers`: the days it shows, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Covers {
+    /// As written: `2026-03-14`, `2026-03`, `2026-Q1`, `2026-H1`, `2026` or `2026-01-01 to 2026-06-30`.
+    pub label: String,
+    /// The first day shown (inclusive).
+    pub start: Date,
+    /// The last day shown (inclusive).
+    pub end: Date,
 }
 
 /// A vendor (vendors/*.yaml).

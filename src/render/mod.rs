@@ -6,3 +6,4 @@ pub mod pdf;
 pub mod policy_pdf;
 pub mod theme;
 pub mod variables;
+pub mod workbook;

@@ -306,6 +306,8 @@ pub struct ReadinessSection {
     pub remediation: Vec<RemediationView>,
     pub content_date: String,
     pub type2: bool,
+    /// Type 2: the coverage grid of the period (see [`super::coverage`]).
+    pub coverage: Option<super::coverage::CoverageGrid>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1112,6 +1114,7 @@ pub fn restricted_view(
             .collect(),
         content_date: content_date.clone(),
         type2,
+        coverage: assessment.coverage.as_ref().map(super::coverage::grid),
     };
 
     // Appendices.
