@@ -6,9 +6,12 @@
 pub mod assess;
 pub mod catalog;
 pub mod check;
+pub mod ci;
 pub mod cli;
+pub mod criteria;
 pub mod diag;
 pub mod init;
+pub mod init_full;
 pub mod output;
 pub mod pipeline;
 pub mod project;
