@@ -120,12 +120,16 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Create a small, valid starter project (refuses to overwrite anything).
+    /// Create a starter project: small, or the full control library with --full (refuses to
+    /// overwrite anything).
     ///
-    /// The starter passes `trustbook check` and shows its gaps honestly. Its YAML files carry a
+    /// The starter passes `trustbook check` and shows its gaps honestly. `--full` writes a
+    /// planned control for every criterion in scope (with owner, frequency, nature, kind and
+    /// ISO 27001:2022 mappings), a test template per control in test-templates/ and an outline
+    /// of every section of the system description. Its YAML files carry a
     /// `# yaml-language-server: $schema=…` line so editors autocomplete and flag mistakes.
     #[command(
-        after_help = "Examples:\n  trustbook init acme-trust\n  cd acme-trust && trustbook check"
+        after_help = "Examples:\n  trustbook init acme-trust\n  cd acme-trust && trustbook check\n  trustbook init --full acme-trust --categories security,availability"
     )]
     Init {
         /// The folder to create the project in (created if needed; must not hold a project).
