@@ -123,10 +123,12 @@ fn check(dir: &std::path::Path, format: Format, opts: CheckOptions, color: bool)
                 println!(
                     "::notice title=readiness::{}",
                     trustbook::ci::escape_data(&format!(
-                        "Readiness score {:.1} ({} errors, {} warnings). {}",
+                        "Readiness score {:.1} ({} error{}, {} warning{}). {}",
                         a.score,
                         d.errors(),
+                        if d.errors() == 1 { "" } else { "s" },
                         d.warnings(),
+                        if d.warnings() == 1 { "" } else { "s" },
                         a.formula
                     ))
                 );

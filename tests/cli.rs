@@ -275,6 +275,15 @@ fn github_format_prints_workflow_commands_with_locations() {
         "{s}"
     );
     assert!(s.contains("::warning file="), "{s}");
+    let score = c.assessment.as_ref().unwrap().score;
+    assert!(
+        s.contains(&format!(
+            "::notice title=readiness::Readiness score {score:.1} ({} error{}, ",
+            c.diagnostics.errors(),
+            if c.diagnostics.errors() == 1 { "" } else { "s" }
+        )),
+        "{s}"
+    );
 
     // Relative paths as the workflow sees them: project folder + file.
     let parent = f.path().parent().unwrap();
