@@ -34,6 +34,7 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
         p,
         crate::coverage::coverage(p).as_ref(),
     ));
+    theme(p, &mut d);
     for x in d {
         diags.push(x);
     }
@@ -515,6 +516,51 @@ fn narratives(p: &Project, d: &mut Vec<Diagnostic>) {
                 }),
             );
         }
+    }
+}
+
+/// `theme: NAME` must name a folder themes/NAME/ of the project (`default` may be absent: the
+/// built-in theme is used as it is).
+fn theme(p: &Project, d: &mut Vec<Diagnostic>) {
+    let Some(t) = &p.config.theme else {
+        return;
+    };
+    let name = t.value.as_str();
+    if !crate::render::theme::valid_theme_name(name) {
+        d.push(
+            Diagnostic::error("missing-theme", Some(t.loc.clone()), format!("`{name}` cannot be a theme name"))
+                .with_hint("give the name of a folder under themes/ (letters, digits, `-`, `_`), e.g. `theme: brand`"),
+        );
+        return;
+    }
+    let dir = p.root.join("themes").join(name);
+    if name != "default" && !dir.is_dir() {
+        let mut known: Vec<String> = std::fs::read_dir(p.root.join("themes"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        known.sort();
+        let hint = match crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
+            Some(s) => format!(
+                "did you mean `{s}`? Otherwise create it with `trustbook theme eject --name {name}`"
+            ),
+            None => format!(
+                "create it with `trustbook theme eject --name {name}`, or remove `theme:` to use the built-in theme"
+            ),
+        };
+        d.push(
+            Diagnostic::error(
+                "missing-theme",
+                Some(t.loc.clone()),
+                format!("the theme `{name}` does not exist: there is no folder themes/{name}/"),
+            )
+            .with_label("no such theme")
+            .with_hint(hint),
+        );
     }
 }
 

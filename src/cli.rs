@@ -37,6 +37,11 @@ pub enum Format {
     Human,
     /// One JSON document (score, categories, criteria, gaps, diagnostics) for CI and other tools.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`): problems show as
+    /// annotations on the changed lines of a pull request.
+    Github,
+    /// A SARIF 2.1.0 log on standard output, for code scanning (`--format sarif > trustbook.sarif`).
+    Sarif,
 }
 
 #[derive(Subcommand, Debug)]
@@ -59,6 +64,12 @@ pub enum Command {
         /// Treat warnings as errors (exit 1 if there are any).
         #[arg(long)]
         deny_warnings: bool,
+        /// Fail (exit 1) when the readiness score is below N (0 to 100).
+        #[arg(long, value_name = "N", value_parser = parse_score)]
+        min_score: Option<f64>,
+        /// Print only problems: no readiness summary, no closing line when the check passes.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Render the restricted readiness package (PDF) and the public trust page (HTML).
     ///
@@ -80,6 +91,12 @@ pub enum Command {
         /// Where to write (default: <DIR>/output).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Treat warnings as errors: build nothing (exit 1) if there are any.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Print only problems: no progress, timings or summary line.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Live preview: build, serve from memory, rebuild on every save, reload open pages.
     ///
@@ -103,17 +120,29 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Create a small, valid starter project (refuses to overwrite anything).
+    /// Create a starter project: small, or the full control library with --full (refuses to
+    /// overwrite anything).
     ///
-    /// The starter passes `trustbook check` and shows its gaps honestly. Its YAML files carry a
+    /// The starter passes `trustbook check` and shows its gaps honestly. `--full` writes a
+    /// planned control for every criterion in scope (with owner, frequency, nature, kind and
+    /// ISO 27001:2022 mappings), a test template per control in test-templates/ and an outline
+    /// of every section of the system description. Its YAML files carry a
     /// `# yaml-language-server: $schema=…` line so editors autocomplete and flag mistakes.
     #[command(
-        after_help = "Examples:\n  trustbook init acme-trust\n  cd acme-trust && trustbook check"
+        after_help = "Examples:\n  trustbook init acme-trust\n  cd acme-trust && trustbook check\n  trustbook init --full acme-trust --categories security,availability"
     )]
     Init {
         /// The folder to create the project in (created if needed; must not hold a project).
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Write the full control library instead of the small starter: a planned control for
+        /// every criterion in scope, a test template per control and the narratives' outline.
+        #[arg(long)]
+        full: bool,
+        /// With --full: the categories in scope, comma-separated (security is always included),
+        /// e.g. security,availability,confidentiality.
+        #[arg(long, value_delimiter = ',', requires = "full", value_name = "LIST")]
+        categories: Vec<String>,
     },
     /// Explain a diagnostic code: print the book's page for it, with a bad and a fixed example.
     ///
@@ -136,4 +165,60 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// List the Trust Services Criteria with short titles and, in a project, the controls mapped
+    /// to each.
+    ///
+    /// Titles are short paraphrases, not the AICPA text. Inside a project (a folder with
+    /// content/trustbook.yaml) each criterion shows the IDs and statuses of its controls, and
+    /// "no control" where there is none.
+    #[command(
+        after_help = "Examples:\n  trustbook criteria\n  trustbook criteria --category availability\n  trustbook criteria ../acme --category security"
+    )]
+    Criteria {
+        /// The project folder (optional: without a project only the catalog is listed).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Only this category: security, availability, processing-integrity, confidentiality
+        /// or privacy.
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
+    },
+    /// Work with themes (the templates and styles of the package and the trust page).
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+}
+
+/// `trustbook theme …`
+#[derive(Subcommand, Debug)]
+pub enum ThemeCommand {
+    /// Copy the built-in theme into the project (themes/<NAME>/) to customize it.
+    ///
+    /// Refuses to overwrite anything. Files you delete from the copy fall back to the built-in
+    /// ones. A theme other than `default` is used once trustbook.yaml says `theme: NAME`.
+    #[command(
+        after_help = "Examples:\n  trustbook theme eject                 # themes/default/, used at once\n  trustbook theme eject --name brand    # themes/brand/; then set `theme: brand`"
+    )]
+    Eject {
+        /// The project folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The theme's name: the folder under themes/ to write.
+        #[arg(long, default_value = "default")]
+        name: String,
+    },
+}
+
+/// Parses a readiness score threshold (0 to 100).
+fn parse_score(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number; give a score from 0 to 100, e.g. 60"))?;
+    if (0.0..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{v} is outside 0 to 100; the readiness score is a percentage"
+        ))
+    }
 }

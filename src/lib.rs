@@ -6,12 +6,15 @@
 pub mod assess;
 pub mod catalog;
 pub mod check;
+pub mod ci;
 pub mod cli;
 pub mod consistency;
 pub mod coverage;
+pub mod criteria;
 pub mod diag;
 pub mod explain;
 pub mod init;
+pub mod init_full;
 pub mod output;
 pub mod pipeline;
 pub mod preflight;

@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use trustbook::cli::{Cli, ColorChoice, Command, Format};
+use trustbook::cli::{Cli, ColorChoice, Command, Format, ThemeCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -19,26 +19,72 @@ fn main() -> ExitCode {
             dir,
             format,
             deny_warnings,
-        } => check(&root(dir), format, deny_warnings, color),
+            min_score,
+            quiet,
+        } => check(
+            &root(dir),
+            format,
+            CheckOptions {
+                deny_warnings,
+                min_score,
+                quiet,
+            },
+            color,
+        ),
         Command::Build {
             dir,
             recipient,
             out,
-        } => trustbook::pipeline::cli_build(&root(dir), recipient, out, color),
+            deny_warnings,
+            quiet,
+        } => trustbook::pipeline::cli_build_with(
+            &root(dir),
+            recipient,
+            out,
+            color,
+            trustbook::pipeline::CliBuildFlags {
+                deny_warnings,
+                quiet,
+            },
+        ),
         Command::Serve {
             dir,
             port,
             bind,
             open,
         } => trustbook::serve::cli_serve(&root(dir), port, bind, open, color),
-        Command::Init { dir } => trustbook::init::cli_init(&dir),
+        Command::Init {
+            dir,
+            full,
+            categories,
+        } => {
+            if full {
+                trustbook::init_full::cli_init_full(&dir, &categories)
+            } else {
+                trustbook::init::cli_init(&dir)
+            }
+        }
         Command::Schema { dir } => trustbook::schema::cli_schema(&root(dir)),
         Command::Explain { code } => trustbook::explain::cli_explain(code.as_deref()),
+        Command::Criteria { dir, category } => {
+            trustbook::criteria::cli_criteria(&dir, category.as_deref())
+        }
+        Command::Theme(ThemeCommand::Eject { dir, name }) => {
+            trustbook::render::theme::cli_eject(&dir, &name)
+        }
     };
     ExitCode::from(code)
 }
 
-fn check(dir: &std::path::Path, format: Format, deny_warnings: bool, color: bool) -> u8 {
+/// The flags of `trustbook check` besides the folder and the format.
+struct CheckOptions {
+    deny_warnings: bool,
+    min_score: Option<f64>,
+    quiet: bool,
+}
+
+fn check(dir: &std::path::Path, format: Format, opts: CheckOptions, color: bool) -> u8 {
+    let deny_warnings = opts.deny_warnings;
     if !dir.is_dir() {
         eprintln!("error: {} is not a folder", dir.display());
         return 2;
@@ -51,20 +97,54 @@ fn check(dir: &std::path::Path, format: Format, deny_warnings: bool, color: bool
         trustbook::assess::assess(p)
     });
     let d = &loaded.diagnostics;
-    let failed = d.has_errors() || (deny_warnings && d.warnings() > 0);
+    // --min-score: the score is only meaningful when the project loaded.
+    let below =
+        trustbook::ci::below_min_score(assessment.as_ref().map(|a| a.score), opts.min_score);
+    let failed = d.has_errors() || (deny_warnings && d.warnings() > 0) || below.is_some();
     match format {
-        Format::Json => println!(
-            "{}",
-            trustbook::summary::json(
+        Format::Json => {
+            let json = trustbook::summary::json(
                 loaded.project.as_ref(),
                 assessment.as_ref(),
                 d,
-                deny_warnings
+                deny_warnings,
+            );
+            println!(
+                "{}",
+                trustbook::ci::with_min_score(json, opts.min_score, below.is_some())
             )
-        ),
+        }
+        Format::Github => {
+            print!("{}", trustbook::ci::github(d, dir));
+            if let Some(why) = &below {
+                println!(
+                    "::error title=min-score::{}",
+                    trustbook::ci::escape_data(why)
+                );
+            }
+            if !opts.quiet
+                && let Some(a) = &assessment
+            {
+                println!(
+                    "::notice title=readiness::{}",
+                    trustbook::ci::escape_data(&format!(
+                        "Readiness score {:.1} ({} error{}, {} warning{}). {}",
+                        a.score,
+                        d.errors(),
+                        if d.errors() == 1 { "" } else { "s" },
+                        d.warnings(),
+                        if d.warnings() == 1 { "" } else { "s" },
+                        a.formula
+                    ))
+                );
+            }
+        }
+        Format::Sarif => println!("{}", trustbook::ci::sarif(d, dir)),
         Format::Human => {
             eprint!("{}", d.render(color));
-            if let (Some(p), Some(a)) = (&loaded.project, &assessment) {
+            if !opts.quiet
+                && let (Some(p), Some(a)) = (&loaded.project, &assessment)
+            {
                 print!("{}", trustbook::summary::human(p, a, 8));
             }
             let tally = format!(
@@ -76,12 +156,14 @@ fn check(dir: &std::path::Path, format: Format, deny_warnings: bool, color: bool
             );
             if failed {
                 let why = if d.has_errors() {
-                    "the project has errors"
+                    "the project has errors".to_string()
+                } else if deny_warnings && d.warnings() > 0 {
+                    "warnings are denied (--deny-warnings)".to_string()
                 } else {
-                    "warnings are denied (--deny-warnings)"
+                    below.clone().unwrap_or_default()
                 };
                 eprintln!("check failed: {tally}; {why}");
-            } else {
+            } else if !opts.quiet {
                 eprintln!("check passed: {tally}");
             }
         }

@@ -52,7 +52,7 @@ pub fn prepare(root: &Path) -> Result<Prepared, Diagnostics> {
         return Err(loaded.diagnostics);
     }
     let assessment = assess(&project);
-    let theme = Theme::load(root, "default");
+    let theme = Theme::load(root, project.theme_name());
     Ok(Prepared {
         project,
         assessment,
@@ -102,6 +102,8 @@ pub struct BuildOptions {
     pub recipient: Option<String>,
     /// Print a line to stderr as each step starts (for a terminal; large projects take seconds).
     pub progress: bool,
+    /// Fail (write nothing) if there are warnings, from the check or from rendering the package.
+    pub deny_warnings: bool,
 }
 
 /// Renders; keeps the Typst engine (fonts, world) alive between builds.
@@ -293,6 +295,9 @@ pub fn build(
     }
     step("checking");
     let prepared = prepare(root)?;
+    if opts.deny_warnings && prepared.diagnostics.warnings() > 0 {
+        return Err(prepared.diagnostics);
+    }
     let mut builder = Builder {
         pdf: crate::render::pdf::PdfEngine::one_shot(),
         pdf_warnings: Diagnostics::default(),
@@ -306,6 +311,9 @@ pub fn build(
     let (mut restricted, pages, policies) = builder.render_restricted_all(&prepared, opts)?;
     restricted.extend(control_matrix_files(&prepared, opts)?);
     let pdf_time = t.elapsed();
+    if opts.deny_warnings && builder.pdf_warnings.warnings() > 0 {
+        return Err(builder.pdf_warnings);
+    }
     let out_dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("output"));
@@ -534,6 +542,26 @@ fn csv_field(s: &str) -> String {
 
 /// `trustbook build`: prints diagnostics, then one line saying what was written, pages and time.
 pub fn cli_build(dir: &Path, recipient: Option<String>, out: Option<PathBuf>, color: bool) -> u8 {
+    cli_build_with(dir, recipient, out, color, CliBuildFlags::default())
+}
+
+/// The flags of `trustbook build` besides the folder, recipient and output folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CliBuildFlags {
+    /// `--deny-warnings`: any warning fails the build and nothing is written.
+    pub deny_warnings: bool,
+    /// `--quiet`: print only problems.
+    pub quiet: bool,
+}
+
+/// `trustbook build` with its flags: like [`cli_build`], plus `--deny-warnings` and `--quiet`.
+pub fn cli_build_with(
+    dir: &Path,
+    recipient: Option<String>,
+    out: Option<PathBuf>,
+    color: bool,
+    flags: CliBuildFlags,
+) -> u8 {
     if !dir.is_dir() {
         eprintln!("error: {} is not a folder", dir.display());
         return 2;
@@ -547,11 +575,15 @@ pub fn cli_build(dir: &Path, recipient: Option<String>, out: Option<PathBuf>, co
     let start = Instant::now();
     let opts = BuildOptions {
         recipient,
-        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        progress: !flags.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        deny_warnings: flags.deny_warnings,
     };
     match build(dir, out.as_deref(), &opts) {
         Ok(r) => {
             eprint!("{}", r.warnings.render(color));
+            if flags.quiet {
+                return 0;
+            }
             let timings: Vec<String> = r
                 .timings
                 .iter()
@@ -594,6 +626,14 @@ pub fn cli_build(dir: &Path, recipient: Option<String>, out: Option<PathBuf>, co
         Err(d) => {
             eprint!("{}", d.render(color));
             let io = d.items.iter().any(|x| x.code == "io");
+            if d.errors() == 0 && flags.deny_warnings {
+                eprintln!(
+                    "build failed: {} warning{} denied (--deny-warnings); nothing was written, the previous output is untouched",
+                    d.warnings(),
+                    if d.warnings() == 1 { "" } else { "s" }
+                );
+                return 1;
+            }
             if io {
                 // The hint above says what state the output is in.
                 eprintln!(

@@ -627,6 +627,9 @@ fn trustbook_spec(name: &str) -> Option<Value> {
             ]);
             r
         }
+        "theme" => text(
+            "The theme to render with: the folder themes/<name>/ of the project, over the built-in theme (default: default). `trustbook theme eject --name <name>` creates it.",
+        ),
         "trust_page" => object(
             "Trust page",
             "Settings of the public trust page.",

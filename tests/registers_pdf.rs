@@ -30,7 +30,7 @@ fn render(dir: &Path, recipient: Option<&str>) -> (trustbook::output::Files, usi
     let p = prepare(dir).unwrap_or_else(|d| panic!("{}", d.render(false)));
     let opts = BuildOptions {
         recipient: recipient.map(str::to_string),
-        progress: false,
+        ..BuildOptions::default()
     };
     let (files, pages, _) = Builder::new()
         .render_restricted_all(&p, &opts)

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// Field names of each record kind (the format spec plus documented additions).
 pub mod fields {
-    pub const ROOT: &[&str] = &["organization", "system", "report", "trust_page"];
+    pub const ROOT: &[&str] = &["organization", "system", "report", "trust_page", "theme"];
     pub const ORGANIZATION: &[&str] = &["name", "website", "security_contact", "logo"];
     pub const SYSTEM: &[&str] = &["name", "summary"];
     pub const REPORT: &[&str] = &[
@@ -461,6 +461,7 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
     let sys_n = sub(&mut r, "system");
     let rep_n = sub(&mut r, "report");
     let tp_n = sub(&mut r, "trust_page");
+    let theme = r.text("theme", false);
     let loc = r.loc.clone();
     if org_n.is_none() || sys_n.is_none() || rep_n.is_none() {
         for (name, v) in [
@@ -525,6 +526,7 @@ fn read_config(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Config> {
         system: system?,
         report: report?,
         trust_page,
+        theme,
     })
 }
 

@@ -325,6 +325,8 @@ pub struct Config {
     pub system: System,
     pub report: Report,
     pub trust_page: TrustPage,
+    /// The theme to render with: `themes/<name>/` over the built-in one (default: `default`).
+    pub theme: Option<S<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -643,6 +645,14 @@ impl Project {
             hi = c.value;
         }
         Some((Date::from_days(start.days() - 366), hi))
+    }
+    /// The theme to render with: `theme:` of trustbook.yaml, else `default`.
+    pub fn theme_name(&self) -> &str {
+        self.config
+            .theme
+            .as_ref()
+            .map(|t| t.value.as_str())
+            .unwrap_or("default")
     }
     /// True if the category is in scope.
     pub fn in_scope(&self, c: Category) -> bool {

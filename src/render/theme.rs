@@ -110,3 +110,110 @@ impl Theme {
             .map(|(k, v)| (k.as_str(), v))
     }
 }
+
+/// Whether `name` can be a theme: one folder name under themes/ (letters, digits, `-`, `_`, `.`,
+/// not starting with a dot).
+pub fn valid_theme_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Why `theme eject` wrote nothing.
+#[derive(Debug)]
+pub enum EjectError {
+    /// The theme name is not a plain folder name.
+    BadName(String),
+    /// These files already exist; nothing was written.
+    Exists(Vec<PathBuf>),
+    /// Creating or writing this path failed.
+    Io(PathBuf, std::io::Error),
+}
+
+/// Copies every file of the built-in theme into `<project>/themes/<name>/`. Refuses (writing
+/// nothing) if any of them exists.
+pub fn eject(project_root: &Path, name: &str) -> Result<Vec<PathBuf>, EjectError> {
+    if !valid_theme_name(name) {
+        return Err(EjectError::BadName(name.to_string()));
+    }
+    let dir = project_root.join("themes").join(name);
+    let existing: Vec<PathBuf> = embedded::EMBEDDED
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect();
+    if !existing.is_empty() {
+        return Err(EjectError::Exists(existing));
+    }
+    let mut written = Vec::new();
+    for (rel, bytes) in embedded::EMBEDDED {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| EjectError::Io(parent.to_path_buf(), e))?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+            .map_err(|e| EjectError::Io(p.clone(), e))?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+/// Entry point of `trustbook theme eject [DIR] [--name NAME]`.
+pub fn cli_eject(project_root: &Path, name: &str) -> u8 {
+    if !project_root.join("content/trustbook.yaml").is_file() {
+        eprintln!(
+            "error: {} has no content/trustbook.yaml, so it is not a trustbook project\nhint: run it in the project folder, or pass the folder: `trustbook theme eject path/to/project`",
+            project_root.display()
+        );
+        return 2;
+    }
+    match eject(project_root, name) {
+        Ok(written) => {
+            let dir = project_root.join("themes").join(name);
+            println!(
+                "Copied the built-in theme into {} ({} files).",
+                dir.display(),
+                written.len()
+            );
+            println!(
+                "  html/   the trust page (Tera templates, style.css)\n  typst/  the readiness package (Typst)\nEdit any file; delete one to fall back to the built-in version. `trustbook serve` reloads on save."
+            );
+            if name != "default" {
+                println!("To use it, add this line to content/trustbook.yaml:\n  theme: {name}");
+            }
+            0
+        }
+        Err(EjectError::BadName(n)) => {
+            eprintln!(
+                "error: `{n}` cannot be a theme name\nhint: use a plain folder name made of letters, digits, `-` or `_`, e.g. `brand`"
+            );
+            2
+        }
+        Err(EjectError::Exists(paths)) => {
+            eprintln!(
+                "error: {} already holds theme files; nothing was written:",
+                project_root.join("themes").join(name).display()
+            );
+            for p in paths.iter().take(10) {
+                eprintln!("  {}", p.display());
+            }
+            if paths.len() > 10 {
+                eprintln!("  … and {} more", paths.len() - 10);
+            }
+            eprintln!(
+                "hint: move that folder away first, or eject under another name: `trustbook theme eject --name my-theme`"
+            );
+            2
+        }
+        Err(EjectError::Io(p, e)) => {
+            eprintln!("error: cannot write {}: {e}", p.display());
+            2
+        }
+    }
+}
