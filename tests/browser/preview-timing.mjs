@@ -68,8 +68,12 @@ try {
     // Package.
     const token2 = `Timing canary ${i}`;
     mark = srv.mark();
+    // The public edit may have changed the PDF too: let the package page settle on the current one.
+    const served = await (await ctx.request.get(`${origin}package/`)).text();
+    const v0 = /<object data="([^"]*)"/.exec(served)?.[1];
+    await until('/package/ to show the current PDF', async () =>
+      (await pkg.page.evaluate(() => document.querySelector('object')?.getAttribute('data'))) === v0);
     const pkgLoads = pkg.loads;
-    const v0 = await pkg.page.evaluate(() => document.querySelector('object')?.getAttribute('data'));
     const p0 = performance.now();
     srv.save(RESTRICTED, `${restrictedText}\nA new paragraph: ${token2}.\n`);
     const v = await until('/package/ to embed a new PDF', async () => {
