@@ -5,7 +5,7 @@
 //   node tests/browser/preview-timing.mjs [--bin target/release/trustbook] [--content content] [--runs 10]
 //
 // Each run saves a narrative the way editors with "atomic save" do (a temp file renamed into
-// place), then waits in the browser:
+// place), with the page to watch in front (as the page a user looks at), then waits in the browser:
 // - trust page: a public narrative gets a new paragraph; measured until the open /trust/ page has
 //   reloaded by itself and shows the paragraph (its `load` event, text checked);
 // - package: a restricted narrative gets a new paragraph; measured until the open /package/ page
@@ -28,7 +28,7 @@ const RESTRICTED = 'content/narratives/overview.md';
 const srv = await startServe(bin, content);
 const browser = await launch(chromium);
 const origin = srv.url;
-const stats = { trust: [], package: [], trustServer: [], packageServer: [] };
+const stats = { trust: [], trustRequest: [], package: [], trustServer: [], packageServer: [] };
 
 function summary(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,6 +44,10 @@ try {
   const pkg = await openPage(ctx, origin, '/package/');
   await until('the event streams', async () => trust.eventStreams > 0 && pkg.eventStreams > 0);
   let trustLoadAt = 0;
+  let trustRequestAt = 0;
+  trust.page.on('request', (r) => {
+    if (r.isNavigationRequest()) trustRequestAt = performance.now();
+  });
   let pdfAt = new Map();
   trust.page.on('load', () => {
     trustLoadAt = performance.now();
@@ -58,18 +62,25 @@ try {
     const token = `Timing canary ${i}`;
     let mark = srv.mark();
     const loads = trust.loads;
+    await trust.page.bringToFront();
     const t0 = performance.now();
     srv.save(PUBLIC, `${publicText}\nA new paragraph: ${token}.\n`);
     await until('/trust/ to show the new paragraph', async () => trust.loads > loads && (await text(trust)).includes(`${token}.`));
     stats.trust.push(trustLoadAt - t0);
+    stats.trustRequest.push(trustRequestAt - t0);
     let line = await srv.waitLine(/trust-overview\.md changed: .*\[check/, mark);
     stats.trustServer.push(Number(/trust page in (\d+) ms/.exec(line)?.[1] ?? NaN));
 
     // Package.
     const token2 = `Timing canary ${i}`;
     mark = srv.mark();
+    // The public edit may have changed the PDF too: let the package page settle on the current one.
+    const served = await (await ctx.request.get(`${origin}package/`)).text();
+    const v0 = /<object data="([^"]*)"/.exec(served)?.[1];
+    await until('/package/ to show the current PDF', async () =>
+      (await pkg.page.evaluate(() => document.querySelector('object')?.getAttribute('data'))) === v0);
     const pkgLoads = pkg.loads;
-    const v0 = await pkg.page.evaluate(() => document.querySelector('object')?.getAttribute('data'));
+    await pkg.page.bringToFront();
     const p0 = performance.now();
     srv.save(RESTRICTED, `${restrictedText}\nA new paragraph: ${token2}.\n`);
     const v = await until('/package/ to embed a new PDF', async () => {
@@ -89,6 +100,7 @@ try {
   }
   console.log(`trustbook serve, ${path.relative(repo, bin) || bin}, ${runs} runs, save → new content visible in headless Chromium:`);
   console.log(`  trust page (public narrative edited):    ${summary(stats.trust)}; server rebuild of the trust page ${summary(stats.trustServer)}`);
+  console.log(`    of which save → the browser asks for the new page: ${summary(stats.trustRequest)}`);
   console.log(`  package (restricted narrative edited):   ${summary(stats.package)}; server rebuild of the PDF ${summary(stats.packageServer)}`);
 } catch (e) {
   console.error(`the measurement failed: ${e.stack || e}\n${srv.logs()}`);
