@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod import;
 pub mod init;
 pub mod output;
 pub mod pipeline;

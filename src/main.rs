@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use trustbook::cli::{Cli, ColorChoice, Command, Format};
+use trustbook::cli::{Cli, ColorChoice, Command, Format, ImportCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -31,6 +31,12 @@ fn main() -> ExitCode {
         } => trustbook::serve::cli_serve(&dir, port, bind, open, color),
         Command::Init { dir } => trustbook::init::cli_init(&dir),
         Command::Schema { dir } => trustbook::schema::cli_schema(&dir),
+        Command::Import(ImportCommand::Comply { src, dest }) => {
+            trustbook::import::cli_comply(&src, &dest, color)
+        }
+        Command::Import(ImportCommand::Matrix { file, dest, map }) => {
+            trustbook::import::cli_matrix(&file, &dest, map.as_deref(), color)
+        }
     };
     ExitCode::from(code)
 }
