@@ -708,6 +708,46 @@ fn matrix_merges_into_an_existing_project_without_overwriting() {
 }
 
 #[test]
+fn merging_controls_of_a_category_out_of_scope_is_reported() {
+    let fx = common::Fixture::base();
+    let dir = fx.path();
+    let csv = dir.join("avail.csv");
+    std::fs::write(&csv, "Ref,Title,Criteria\nAV-01,Capacity monitoring,A1.1\n").unwrap();
+    let out = import::import_matrix(&csv, dir, None).unwrap();
+    assert!(
+        out.report
+            .decisions
+            .iter()
+            .any(|i| i.text.contains("Availability criteria")
+                && i.text.contains("not in report.categories")),
+        "{}",
+        items(&out.report).join("\n")
+    );
+    let mut loaded = trustbook::project::load(dir);
+    let p = loaded.project.take().unwrap();
+    trustbook::check::check(&p, &mut loaded.diagnostics);
+    assert!(
+        loaded
+            .diagnostics
+            .items
+            .iter()
+            .any(|d| d.code == "criterion-out-of-scope"),
+        "check shows it too"
+    );
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .args(["import", "matrix"])
+        .arg(dir.join("avail.csv"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    // Out of scope is a warning, so the (now conflicting, empty) import still exits 0.
+    assert_eq!(cli.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&cli.stdout).contains("conflict: a control AV-01 exists already")
+    );
+}
+
+#[test]
 fn map_names_columns_the_guesses_miss() {
     let tmp = tempfile::tempdir().unwrap();
     let csv = tmp.path().join("odd.csv");

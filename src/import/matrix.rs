@@ -572,11 +572,9 @@ pub fn plan(file: &Path, dest: &Path, map: Option<&str>) -> Result<Plan, String>
         }
     ));
     let settings = if merging {
+        let project = crate::project::load(dest).project;
         for c in &cats {
-            let in_scope = crate::project::load(dest)
-                .project
-                .map(|p| p.in_scope(*c))
-                .unwrap_or(true);
+            let in_scope = project.as_ref().is_none_or(|p| p.in_scope(*c));
             if !in_scope {
                 report.decide(Some("content/trustbook.yaml".into()), format!("imported controls cite {} criteria, but {} is not in report.categories: add it, or remove those criteria", c.title(), c.as_str()));
             }
