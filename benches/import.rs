@@ -77,7 +77,7 @@ fn policy(i: usize, t: &mut Text) -> String {
         1 + i % 28,
         t.sentence(3)
     );
-    for sec in 0..5 {
+    for sec in 0..4 {
         let _ = writeln!(s, "# Section {sec}\n");
         for _ in 0..3 {
             let _ = writeln!(

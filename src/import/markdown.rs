@@ -116,7 +116,9 @@ pub fn convert(src: &str, first_line: u32) -> Body {
         // Pandoc heading attributes: `# Scope {#scope .unnumbered}`.
         if t.starts_with('#')
             && let Some(open) = line.rfind(" {")
+            && line[open + 2..].starts_with(['#', '.', '-'])
             && line.trim_end().ends_with('}')
+            && !line[open..].contains("}}")
         {
             plain.push(line[..open].to_string());
             i += 1;
@@ -203,6 +205,15 @@ mod tests {
         assert_eq!(b.problems.len(), 2);
         assert_eq!(b.problems[0].0, 12);
         assert_eq!(b.problems[1].0, 19);
+    }
+
+    #[test]
+    fn heading_attributes_removed_but_placeholders_kept() {
+        let b = convert(
+            "# Scope {#scope .unnumbered}\n# About {{.Name}}\n# Notes {-}\n",
+            1,
+        );
+        assert_eq!(b.text, "# Scope\n# About {{ organization }}\n# Notes\n");
     }
 
     #[test]
