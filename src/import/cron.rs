@@ -33,7 +33,7 @@ fn count(field: &str, range: u32, names: bool) -> Option<Result<u32, ()>> {
         } else {
             return Some(Err(()));
         };
-        n += span.div_ceil(step);
+        n = n.saturating_add(span.div_ceil(step));
     }
     Some(Ok(n))
 }
@@ -127,5 +127,9 @@ mod tests {
         assert_eq!(f("@monthly"), Some(Frequency::Monthly));
         assert_eq!(f("not a schedule"), None);
         assert_eq!(f("0 0 0 x * *"), None);
+        assert!(
+            f("0 0 0 1-4000000000,1-4000000000 * *").is_some(),
+            "no overflow"
+        );
     }
 }

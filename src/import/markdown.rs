@@ -217,6 +217,37 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_never_panics() {
+        for src in [
+            "(",
+            "a.",
+            "(a",
+            "+",
+            "+-+\n|",
+            "+-+\n|é|\n+-+",
+            "{{",
+            "{{}}",
+            "}}{{",
+            "\\",
+            "1.",
+            "é. x",
+            "ⅰ. x",
+            "    i.",
+            "a)\n\n        b)",
+            "# {#",
+            "# x {",
+            "```",
+            "~~~\n",
+            "+--+--+\n| a | b |\n+--+",
+            "\u{feff}a. x",
+            "Table: ",
+            "\t- x\n\t\t- y",
+        ] {
+            let _ = convert(src, 1);
+        }
+    }
+
+    #[test]
     fn code_fences_untouched() {
         let b = convert("```\na. x\n    i. y\n```\na. z\n", 1);
         assert_eq!(b.text, "```\na. x\n    i. y\n```\n1. z\n");
