@@ -186,6 +186,15 @@ pub enum Command {
     /// Work with themes (the templates and styles of the package and the trust page).
     #[command(subcommand)]
     Theme(ThemeCommand),
+    /// Bring existing records along: a strongdm/comply project or a spreadsheet control matrix.
+    ///
+    /// Writes only new files, prints what was converted and every decision left to a person
+    /// (with file:line), then checks the result: exit 0 when it has no errors.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  trustbook import comply ../old-comply acme-trust\n  trustbook import matrix controls.xlsx acme-trust\n  trustbook import matrix matrix.csv . --map \"Control Ref=id,Test=description\""
+    )]
+    Import(ImportCommand),
 }
 
 /// `trustbook theme …`
@@ -221,4 +230,38 @@ fn parse_score(s: &str) -> Result<f64, String> {
             "{v} is outside 0 to 100; the readiness score is a percentage"
         ))
     }
+}
+
+/// What `trustbook import` reads.
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Convert a strongdm/comply project (comply.yml, policies/, procedures/, narratives/).
+    ///
+    /// Policies become draft policies, procedures become controls (cron → nearest frequency),
+    /// narratives become narratives; pandoc Markdown (lettered lists, grid tables, {{.Name}})
+    /// is converted. Ticket settings are never copied.
+    Comply {
+        /// The comply project folder (holds comply.yml).
+        src: PathBuf,
+        /// Where to create the trustbook project (must be new or empty).
+        #[arg(default_value = ".")]
+        dest: PathBuf,
+    },
+    /// Read a control matrix (.xlsx, .xls, .ods or .csv) into controls.
+    ///
+    /// The header row is found by common column names (ID/Ref/Control #, Title, Description/
+    /// Activity, Owner, Frequency, Type/Nature, Criteria/TSC, Status, ISO). Into a new or empty
+    /// folder it writes a new project; into an existing project it adds control files and never
+    /// overwrites an existing ID. Formula cells are read as their saved values, never evaluated.
+    Matrix {
+        /// The spreadsheet or CSV file.
+        file: PathBuf,
+        /// A new or empty folder, or an existing trustbook project.
+        #[arg(default_value = ".")]
+        dest: PathBuf,
+        /// Name columns yourself: "Header=field,..." with fields id, title, description,
+        /// owner, frequency, nature, kind, type, criteria, status, iso.
+        #[arg(long)]
+        map: Option<String>,
+    },
 }

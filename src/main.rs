@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use trustbook::cli::{Cli, ColorChoice, Command, Format, ThemeCommand};
+use trustbook::cli::{Cli, ColorChoice, Command, Format, ImportCommand, ThemeCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -71,6 +71,12 @@ fn main() -> ExitCode {
         }
         Command::Theme(ThemeCommand::Eject { dir, name }) => {
             trustbook::render::theme::cli_eject(&dir, &name)
+        }
+        Command::Import(ImportCommand::Comply { src, dest }) => {
+            trustbook::import::cli_comply(&src, &dest, color)
+        }
+        Command::Import(ImportCommand::Matrix { file, dest, map }) => {
+            trustbook::import::cli_matrix(&file, &dest, map.as_deref(), color)
         }
     };
     ExitCode::from(code)
