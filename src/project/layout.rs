@@ -51,6 +51,8 @@ pub const READ: &[Entry] = &[
     folder("vendors", YAML),
     folder("remediation", YAML),
     folder("narratives", MARKDOWN),
+    folder("policies", MARKDOWN),
+    folder("risks", YAML),
 ];
 
 /// The project folder for a command run in `dir`: `dir` itself if it holds

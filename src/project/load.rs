@@ -162,7 +162,7 @@ pub(super) fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Optio
 /// Files with the given extensions in `dir` and its subfolders, at any depth (teams organize
 /// records by subfolder; IDs stay unique project-wide). Sorted; hidden files and folders and
 /// editor backups (`~`) are skipped.
-fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+pub(super) fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(super::layout::MAX_DEPTH)

@@ -119,31 +119,6 @@ pub fn add_months(d: Date, months: u32) -> Date {
     Date { year, month, day }
 }
 
-/// Markdown files under `dir`, recursively (sorted; hidden and editor temp files skipped).
-pub(super) fn markdown_files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .max_depth(16)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .filter(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            !name.starts_with('.') && !name.ends_with('~')
-        })
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 /// Reads every policy under content/policies/ (recursively).
 pub fn load_policies(
     root: &Path,
@@ -153,7 +128,7 @@ pub fn load_policies(
     unreadable: &mut super::model::Unreadable,
 ) -> Vec<Policy> {
     let mut out = Vec::new();
-    for p in markdown_files(&content.join("policies"), &["md", "markdown"]) {
+    for p in super::load::files_in(&content.join("policies"), super::layout::MARKDOWN) {
         let Some(f) = read_text(root, &p, diags) else {
             unreadable.policies_incomplete = true;
             continue;

@@ -120,7 +120,7 @@ pub fn load_risks(
     unreadable: &mut super::model::Unreadable,
 ) -> Vec<Risk> {
     let mut out = Vec::new();
-    for p in super::policy::markdown_files(&content.join("risks"), &["yaml", "yml"]) {
+    for p in super::load::files_in(&content.join("risks"), super::layout::YAML) {
         let Some(f) = read_text(root, &p, diags) else {
             unreadable.risks_incomplete = true;
             continue;

@@ -15,6 +15,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Every variable name, in documentation order.
 pub const NAMES: &[&str] = &[
@@ -202,65 +203,74 @@ pub fn apply<'a>(markdown: &'a str, vars: &Vars) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
-/// Reports unknown variables (with a "did you mean") and restricted variables in public
-/// narratives, at their file:line:column.
+/// Reports unknown variables (with a "did you mean") in narratives and policy bodies, and
+/// restricted variables in public narratives, at their file:line:column.
 pub fn check(p: &Project) -> Vec<Diagnostic> {
     let mut d = Vec::new();
     for n in &p.narratives {
-        let found = uses(&n.body);
-        if found.is_empty() {
-            continue;
-        }
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(n.body.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        let loc = |r: &Range<usize>| {
-            let line = starts.partition_point(|&s| s <= r.start) - 1;
-            Loc {
-                file: n.file.clone(),
-                line: n.body_line + line as u32,
-                column: n.body[starts[line]..r.start].chars().count() as u32 + 1,
-                len: n.body[r.clone()].chars().count() as u32,
-            }
-        };
-        for u in found {
-            if !NAMES.contains(&u.name.as_str()) {
-                let hint = match crate::diag::did_you_mean(&u.name, NAMES.iter().copied()) {
-                    Some(s) => format!(
-                        "did you mean `{{{{ {s} }}}}`? Variables: {}",
-                        NAMES.join(", ")
-                    ),
-                    None => format!(
-                        "the variables are {}; to print the braces literally, put them in a code span",
-                        NAMES.join(", ")
-                    ),
-                };
-                d.push(
-                    Diagnostic::error(
-                        "unknown-variable",
-                        Some(loc(&u.range)),
-                        format!("`{{{{ {} }}}}` is not a narrative variable", u.name),
-                    )
-                    .with_label("unknown variable")
-                    .with_hint(hint),
-                );
-            } else if n.audience.value == Audience::Public && RESTRICTED.contains(&u.name.as_str())
-            {
-                d.push(
-                    Diagnostic::error(
-                        "restricted-variable",
-                        Some(loc(&u.range)),
-                        format!(
-                            "`{{{{ {} }}}}` comes from the restricted tests and cannot appear in a public narrative",
-                            u.name
-                        ),
-                    )
-                    .with_hint("remove it from this narrative, or make the narrative `audience: restricted`"),
-                );
-            }
-        }
+        let public = n.audience.value == Audience::Public;
+        check_text(&n.file, &n.body, n.body_line, public, &mut d);
+    }
+    for x in &p.policies {
+        // Policy bodies are restricted: every variable may appear.
+        check_text(&x.file, &x.body, x.body_line, false, &mut d);
     }
     d
+}
+
+/// The variables of one Markdown text (`body`, starting at line `body_line` of `file`).
+fn check_text(file: &Arc<str>, body: &str, body_line: u32, public: bool, d: &mut Vec<Diagnostic>) {
+    let found = uses(body);
+    if found.is_empty() {
+        return;
+    }
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let loc = |r: &Range<usize>| {
+        let line = starts.partition_point(|&s| s <= r.start) - 1;
+        Loc {
+            file: file.clone(),
+            line: body_line + line as u32,
+            column: body[starts[line]..r.start].chars().count() as u32 + 1,
+            len: body[r.clone()].chars().count() as u32,
+        }
+    };
+    for u in found {
+        if !NAMES.contains(&u.name.as_str()) {
+            let hint = match crate::diag::did_you_mean(&u.name, NAMES.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `{{{{ {s} }}}}`? Variables: {}",
+                    NAMES.join(", ")
+                ),
+                None => format!(
+                    "the variables are {}; to print the braces literally, put them in a code span",
+                    NAMES.join(", ")
+                ),
+            };
+            d.push(
+                Diagnostic::error(
+                    "unknown-variable",
+                    Some(loc(&u.range)),
+                    format!("`{{{{ {} }}}}` is not a narrative variable", u.name),
+                )
+                .with_label("unknown variable")
+                .with_hint(hint),
+            );
+        } else if public && RESTRICTED.contains(&u.name.as_str()) {
+            d.push(
+                Diagnostic::error(
+                    "restricted-variable",
+                    Some(loc(&u.range)),
+                    format!(
+                        "`{{{{ {} }}}}` comes from the restricted tests and cannot appear in a public narrative",
+                        u.name
+                    ),
+                )
+                .with_hint("remove it from this narrative, or make the narrative `audience: restricted`"),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -439,7 +439,9 @@ pub fn policy_doc(
         first_line: p.body_line,
         assets: &project.assets,
     };
-    let (body, diags) = md_ast::parse(&p.body, &src);
+    // Variables (`{{ organization }}`, …) as plain text, as in narratives.
+    let text = crate::render::variables::apply(&p.body, &crate::render::variables::values(project));
+    let (body, diags) = md_ast::parse(&text, &src);
     let cat = catalog();
     let version = dash(p.version.as_ref().map(|v| v.value.clone()));
     let mut facts = vec![
