@@ -8,7 +8,7 @@ use super::record::Rec;
 use super::yaml::{self, Kind, Node};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Field names of a policy's front matter (the format spec; keep in sync with docs/src/policies.md).
