@@ -475,10 +475,13 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
         let _ = writeln!(fm, "# Imported from comply ({}).", d.rel);
         let _ = writeln!(
             fm,
-            "# TODO(import): add owner, approved_by, approved_on and review (comply records none), then set status: approved."
+            "# TODO(import): name the owner, add approved_by, approved_on and review (comply records none), then set status: approved."
         );
         let _ = writeln!(fm, "id: {}", scalar(&id));
         let _ = writeln!(fm, "title: {}", scalar(&title));
+        // The policy kind requires an owner; comply records none, so the placeholder stands
+        // out (a `placeholder` warning) until a person names one.
+        let _ = writeln!(fm, "owner: TODO");
         let _ = writeln!(fm, "status: draft");
         let _ = writeln!(fm, "criteria: {}", list(&crit));
         if !revs.is_empty() || !bad.is_empty() {
@@ -487,7 +490,7 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
         for (date, summary) in &revs {
             let _ = writeln!(
                 fm,
-                "  - {{ date: {date}, summary: {} }}",
+                "  - {{ version: TODO, date: {date}, summary: {} }}",
                 scalar(if summary.is_empty() {
                     "(no comment in comply)"
                 } else {
@@ -505,14 +508,14 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
         let _ = writeln!(fm, "---");
         report.decide(
             at(&out_rel, 3),
-            format!("{id} is a draft: comply records no owner, approver, approval date or review cycle; add owner, approved_by, approved_on and review, then set status: approved"),
+            format!("{id} is a draft: comply records no owner, approver, approval date or review cycle; replace `owner: TODO`, add approved_by, approved_on and review, then set status: approved"),
         );
         files.push((out_rel, format!("{fm}{}", d.body.text)));
         n_policies += 1;
     }
     if n_policies > 0 {
         report.converted.push(format!("{n_policies} policies → content/policies/ (status: draft; IDs from the acronyms; majorRevisions → revisions, newest first)"));
-        report.decide(None, "comply's revisions have no version numbers: add `version` to each policy (and its revisions) if you number them");
+        report.decide(None, "comply's revisions have no version numbers: replace each revision's `version: TODO` with its number, and add `version` to the policy if you number it");
     }
 
     // Procedures → controls.
