@@ -538,6 +538,8 @@ fn page_of(kind: &str) -> &'static str {
         "cuec" => "docs/src/format/cuecs.md",
         "remediation" => "docs/src/format/remediation.md",
         "narrative" => "docs/src/format/narratives.md",
+        "policy" => "docs/src/format/policies.md",
+        "risk" => "docs/src/format/risks.md",
         other => panic!(
             "the record kind `{other}` has no page in the format reference: add docs/src/format/<kind>.md and a line here"
         ),
@@ -733,7 +735,6 @@ const NOT_REPLAYED: &[(&str, &str)] = &[
     ("not-utf8", "a Markdown page cannot hold invalid UTF-8"),
     ("file-too-large", "needs a 16 MB file"),
     ("theme", "the built-in theme always has its entry file"),
-    ("unsafe-logo", "the example is an SVG described in comments"),
     (
         "unshowable-character",
         "the example's vendor would need a full project to render",
