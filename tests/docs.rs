@@ -739,6 +739,38 @@ const NOT_REPLAYED: &[(&str, &str)] = &[
         "unshowable-character",
         "the example's vendor would need a full project to render",
     ),
+    (
+        "bad-recipient",
+        "is about the --recipient argument of the command line, not a file",
+    ),
+    (
+        "bad-image",
+        "needs a second, binary file (an image that does not decode) beside the narrative",
+    ),
+    (
+        "unread-file",
+        "the fix renames a folder; the harness can only write files, not remove them",
+    ),
+    (
+        "workbook",
+        "reports a refusal of the workbook writer, which no valid project triggers",
+    ),
+    (
+        "policy-not-approved",
+        "needs two files: a draft policy and the control that names it",
+    ),
+    (
+        "type1-tests-ignored",
+        "needs two files: a test record and a Type 1 trustbook.yaml",
+    ),
+    (
+        "uncovered-occurrence",
+        "needs two files: the control and the evidence whose covers the fix adds",
+    ),
+    (
+        "subservice-report-opinion",
+        "the warning stays while the vendor's opinion is modified; the fix is management's evaluation, recorded in prose",
+    ),
 ];
 
 /// Codes only a build reports (rendering), replayed with `trustbook build`.
@@ -804,7 +836,9 @@ fn scaffold(dir: &std::path::Path) {
         };
         w(
             &format!("content/narratives/{section}.md"),
-            &format!("---\ntitle: The {section} part\nsection: {section}\n---\nWhat Example Inc writes about its {section}.\n{image}"),
+            &format!(
+                "---\ntitle: The {section} part\nsection: {section}\n---\nWhat Example Inc writes about its {section}.\n{image}"
+            ),
         );
     }
     // A real 1×1 grey PNG, so a build of the scaffold renders it.
