@@ -130,13 +130,25 @@ fn sheets_headers_and_rows_match_the_records() {
             "Status",
             "Criteria",
             "ISO 27001:2022",
-            "Evidence"
+            "Evidence",
+            "Policies"
         ]
     );
     assert_eq!(controls.len() - 1, project.controls.len());
     let ac01 = controls.iter().find(|r| r[0] == "AC-01").unwrap();
     assert_eq!(ac01[4], "quarterly");
     assert_eq!(ac01[10], "EV-AC-01-Q1, EV-AC-01-Q2");
+    // Every control's policies, as its record lists them (issue 12).
+    assert_eq!(ac01[11], "POL-ACCESS");
+    for c in &project.controls {
+        let row = controls.iter().find(|r| r[0] == c.id.value).unwrap();
+        let listed: Vec<&str> = c.policies.iter().map(|x| x.value.as_str()).collect();
+        assert_eq!(row[11], listed.join(", "), "{}", c.id.value);
+    }
+    assert!(
+        controls.iter().skip(1).any(|r| r[11].contains(", ")),
+        "some control carries more than one policy"
+    );
 
     let tests = rows(&path, "Tests");
     assert_eq!(tests[0][..3], ["Criterion", "Control", "Test"]);
