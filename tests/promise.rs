@@ -715,12 +715,24 @@ fn recipients_are_validated_and_copies_kept_apart() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    // The four packages (unstamped, three recipients) sit side by side with the control matrix.
+    // The four packages (unstamped, three recipients) sit side by side, and so do the four
+    // control matrix workbooks.
     let packages: Vec<&String> = restricted
         .iter()
         .filter(|n| n.starts_with("soc2-readiness-package") && n.ends_with(".pdf"))
         .collect();
     assert_eq!(packages.len(), 4, "{restricted:?}");
+    let workbooks: Vec<&String> = restricted
+        .iter()
+        .filter(|n| n.starts_with("control-matrix") && n.ends_with(".xlsx"))
+        .collect();
+    assert_eq!(workbooks.len(), 4, "{restricted:?}");
+    for r in ["Globex Corp", "Initech", "globex corp"] {
+        assert!(
+            restricted.contains(&trustbook::pipeline::stamped_xlsx_name(r)),
+            "{restricted:?}"
+        );
+    }
     assert!(
         restricted.iter().any(|n| n == "control-matrix.xlsx"),
         "{restricted:?}"
@@ -750,15 +762,20 @@ fn recipients_are_validated_and_copies_kept_apart() {
             .collect()
     };
     for r in ["Globex Corp", "Initech", "globex corp"] {
-        let sha = pdf_sha(&trustbook::pipeline::stamped_pdf_name(r));
-        assert_eq!(
-            ledger
-                .lines()
-                .filter(|l| l.contains(&format!(",{r},")) && l.ends_with(&sha))
-                .count(),
-            1,
-            "{r}: {ledger}"
-        );
+        for file in [
+            trustbook::pipeline::stamped_pdf_name(r),
+            trustbook::pipeline::stamped_xlsx_name(r),
+        ] {
+            let sha = pdf_sha(&file);
+            assert_eq!(
+                ledger
+                    .lines()
+                    .filter(|l| l.contains(&format!(",{r},")) && l.ends_with(&sha))
+                    .count(),
+                1,
+                "{r}, {file}: {ledger}"
+            );
+        }
     }
 }
 

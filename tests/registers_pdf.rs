@@ -304,7 +304,8 @@ fn build_writes_policy_pdfs_and_records_them_in_the_ledger() {
     let out_dir = f.path().join("output/restricted");
     let package =
         std::fs::read(out_dir.join(trustbook::pipeline::stamped_pdf_name("Initech"))).unwrap();
-    let workbook = std::fs::read(out_dir.join("control-matrix.xlsx")).unwrap();
+    let workbook =
+        std::fs::read(out_dir.join(trustbook::pipeline::stamped_xlsx_name("Initech"))).unwrap();
     assert!(pkg_lines[1].contains(",Initech,"), "{pkg}");
     assert!(pkg_lines[1].ends_with(&hex(&package)), "{pkg}");
     assert!(pkg_lines[2].contains(",Initech,"), "{pkg}");
