@@ -320,7 +320,6 @@ pub fn build(
     let t = Instant::now();
     // A stamped package is named after its recipient, and the copies already in restricted/
     // (other recipients', the unstamped one) are carried over, so no build removes another's copy.
-    let mut restricted = restricted;
     let pdf_name = match &opts.recipient {
         Some(r) => {
             let bytes = restricted.remove(PDF_NAME).unwrap_or_default();
