@@ -228,8 +228,8 @@ impl Builder {
     }
 }
 
-/// The control matrix: `control-matrix.xlsx` (stamped with the recipient) and `csv/*.csv`,
-/// as files relative to output/restricted/.
+/// The control matrix: `control-matrix.xlsx` (stamped with the recipient; `build` names a stamped
+/// copy with [`stamped_xlsx_name`]) and `csv/*.csv`, as files relative to output/restricted/.
 pub fn control_matrix_files(p: &Prepared, opts: &BuildOptions) -> Result<Files, Diagnostics> {
     let tables = crate::view::workbook::tables(&p.project, &p.assessment);
     let (date, seconds) = match source_date_epoch() {
@@ -325,6 +325,10 @@ pub fn build(
             let bytes = restricted.remove(PDF_NAME).unwrap_or_default();
             let name = stamped_pdf_name(r);
             restricted.insert(name.clone(), bytes);
+            // The stamped workbook too, so another recipient's build keeps this one's copy.
+            if let Some(x) = restricted.remove(crate::render::workbook::XLSX_NAME) {
+                restricted.insert(stamped_xlsx_name(r), x);
+            }
             carry_over_packages(&out_dir.join("restricted"), &mut restricted);
             name
         }
@@ -414,7 +418,7 @@ pub fn build(
             })?;
         }
         // The stamped workbook: a line of its own, its SHA-256 in the last column.
-        if let Some(x) = restricted.get(crate::render::workbook::XLSX_NAME) {
+        if let Some(x) = restricted.get(&stamped_xlsx_name(r)) {
             let line = format!(
                 "{date},{},{},{}",
                 csv_field(r),
@@ -493,6 +497,19 @@ pub fn stamped_pdf_name(recipient: &str) -> String {
     }
 }
 
+/// The file name of a control matrix workbook stamped for `recipient`:
+/// `control-matrix-<name>-<hash>.xlsx`, named like [`stamped_pdf_name`] (same `<name>-<hash>`).
+pub fn stamped_xlsx_name(recipient: &str) -> String {
+    let pdf = stamped_pdf_name(recipient);
+    let tail = pdf
+        .trim_start_matches(PDF_NAME.trim_end_matches(".pdf"))
+        .trim_end_matches(".pdf");
+    format!(
+        "{}{tail}.xlsx",
+        crate::render::workbook::XLSX_NAME.trim_end_matches(".xlsx")
+    )
+}
+
 /// Checks a `--recipient` value: it names who receives a copy, in the watermark and the ledger.
 /// The error says what is wrong with it.
 pub fn validate_recipient(r: &str) -> Result<(), String> {
@@ -511,17 +528,18 @@ pub fn validate_recipient(r: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Adds to `files` the package PDFs already in `dir` (other recipients' stamped copies, the
-/// unstamped package) that this build does not write itself.
+/// Adds to `files` the package PDFs and control matrix workbooks already in `dir` (other
+/// recipients' stamped copies, the unstamped ones) that this build does not write itself.
 fn carry_over_packages(dir: &Path, files: &mut Files) {
     let stem = PDF_NAME.trim_end_matches(".pdf");
+    let xlsx_stem = crate::render::workbook::XLSX_NAME.trim_end_matches(".xlsx");
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
     for e in rd.filter_map(|e| e.ok()) {
         let name = e.file_name().to_string_lossy().to_string();
-        if name.starts_with(stem)
-            && name.ends_with(".pdf")
+        if ((name.starts_with(stem) && name.ends_with(".pdf"))
+            || (name.starts_with(xlsx_stem) && name.ends_with(".xlsx")))
             && !files.contains_key(&name)
             && e.file_type().is_ok_and(|t| t.is_file())
             && let Ok(bytes) = std::fs::read(e.path())

@@ -185,8 +185,8 @@ fn theme_status_counts_controls_without_a_public_block() {
     let f = Fixture::base()
         .edit(
             "content/controls/controls.yaml",
-            "  evidence: [EV-1]\n",
-            "  evidence: [EV-1]\n  public:\n    theme: Access control\n    summary: Access is reviewed every quarter.\n",
+            "  evidence: [EV-1, EV-REVIEWS]\n",
+            "  evidence: [EV-1, EV-REVIEWS]\n  public:\n    theme: Access control\n    summary: Access is reviewed every quarter.\n",
         )
         .edit(
             "content/controls/controls.yaml",
@@ -200,8 +200,8 @@ fn theme_status_counts_controls_without_a_public_block() {
     // Without IR-01 on CC6.2 it is tested without exceptions.
     let f = Fixture::base().edit(
         "content/controls/controls.yaml",
-        "  evidence: [EV-1]\n",
-        "  evidence: [EV-1]\n  public:\n    theme: Access control\n    summary: Access is reviewed every quarter.\n",
+        "  evidence: [EV-1, EV-REVIEWS]\n",
+        "  evidence: [EV-1, EV-REVIEWS]\n  public:\n    theme: Access control\n    summary: Access is reviewed every quarter.\n",
     );
     let files = site(f.path());
     let json: serde_json::Value = serde_json::from_slice(&files["trust.json"]).unwrap();

@@ -157,7 +157,13 @@ fn recipient_stamp_is_recorded_in_the_ledger() {
         .collect();
     assert!(lines[1].contains("\"Globex, Corp\""), "{}", lines[1]);
     assert!(lines[1].ends_with(&sha), "{} vs {sha}", lines[1]);
-    let xlsx = std::fs::read(p.path().join("output/restricted/control-matrix.xlsx")).unwrap();
+    // So is the stamped workbook.
+    let xlsx = std::fs::read(
+        p.path()
+            .join("output/restricted")
+            .join(trustbook::pipeline::stamped_xlsx_name("Globex, Corp")),
+    )
+    .unwrap();
     let xsha: String = sha2::Sha256::digest(&xlsx)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -383,11 +383,18 @@ fn restricted_variable_in_a_public_narrative() {
 
 #[test]
 fn three_calendar_months_are_three_months() {
-    Fixture::base()
-        .edit(CONFIG, "end: 2026-06-30", "end: 2026-03-31")
+    // A first-quarter period: the base fixture's evidence of the second quarter goes too.
+    let q1 = || {
+        Fixture::base().edit(
+            "content/evidence/reviews.yaml",
+            "covers: [2026-Q1, 2026-Q2]",
+            "covers: [2026-Q1]",
+        )
+    };
+    q1().edit(CONFIG, "end: 2026-06-30", "end: 2026-03-31")
         .check()
         .assert_exactly(&[]);
-    let c = Fixture::base()
+    let c = q1()
         .edit(CONFIG, "end: 2026-06-30", "end: 2026-03-30")
         .check();
     c.assert_exactly(&["warning period-length content/trustbook.yaml:8:11"])

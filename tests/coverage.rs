@@ -121,13 +121,14 @@ fn monthly_controls_expect_every_month() {
     assert_eq!((ac01.evidenced, ac01.missing), (5, 1));
     assert_eq!(cov.months.len(), 6);
     // Weekly and daily controls are sampled within months: the same six occurrences.
-    for f in ["weekly", "daily", "multiple-daily"] {
+    // (Each population fits its frequency over the six months, so no other warning is due.)
+    for (f, population) in [("weekly", 30), ("daily", 130), ("multiple-daily", 400)] {
         let c = Fixture::base()
             .edit(CONTROLS, "frequency: quarterly", &format!("frequency: {f}"))
             .edit(
                 TESTS,
                 "population: 2\n  sample: 2",
-                "population: 30\n  sample: 30",
+                &format!("population: {population}\n  sample: 30"),
             )
             .edit(
                 REVIEWS,
@@ -221,7 +222,8 @@ fn controls_not_implemented_and_type1_expect_nothing() {
         )
         .edit(REVIEWS, BOTH, "covers: [2026-Q1]")
         .check();
-    t1.assert_exactly(&[]);
+    // The base fixture's tests are ignored in a Type 1 package (said once); no coverage warning.
+    t1.assert_exactly(&["warning type1-tests-ignored content/tests/tests.yaml:1:7"]);
     assert!(t1.assessment.unwrap().coverage.is_none());
 }
 

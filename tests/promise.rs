@@ -385,8 +385,8 @@ fn errors_say_exactly_what_to_do() {
     let c = Fixture::base()
         .edit(
             "content/controls/controls.yaml",
-            "  evidence: [EV-1]\n",
-            "  evidence: [EV-1]\n  public:\n    theme: Access\n  summary: Reviewed quarterly.\n",
+            "  evidence: [EV-1, EV-REVIEWS]\n",
+            "  evidence: [EV-1, EV-REVIEWS]\n  public:\n    theme: Access\n  summary: Reviewed quarterly.\n",
         )
         .check();
     hint(
@@ -715,7 +715,28 @@ fn recipients_are_validated_and_copies_kept_apart() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(restricted.len(), 4, "{restricted:?}");
+    // The four packages (unstamped, three recipients) sit side by side, and so do the four
+    // control matrix workbooks.
+    let packages: Vec<&String> = restricted
+        .iter()
+        .filter(|n| n.starts_with("soc2-readiness-package") && n.ends_with(".pdf"))
+        .collect();
+    assert_eq!(packages.len(), 4, "{restricted:?}");
+    let workbooks: Vec<&String> = restricted
+        .iter()
+        .filter(|n| n.starts_with("control-matrix") && n.ends_with(".xlsx"))
+        .collect();
+    assert_eq!(workbooks.len(), 4, "{restricted:?}");
+    for r in ["Globex Corp", "Initech", "globex corp"] {
+        assert!(
+            restricted.contains(&trustbook::pipeline::stamped_xlsx_name(r)),
+            "{restricted:?}"
+        );
+    }
+    assert!(
+        restricted.iter().any(|n| n == "control-matrix.xlsx"),
+        "{restricted:?}"
+    );
     assert_eq!(
         std::fs::read(&unstamped).unwrap(),
         before,
@@ -729,7 +750,33 @@ fn recipients_are_validated_and_copies_kept_apart() {
     assert_ne!(name, trustbook::pipeline::stamped_pdf_name("globex corp"));
     assert!(restricted.contains(&name));
     let ledger = std::fs::read_to_string(p.path().join("distribution-ledger.csv")).unwrap();
-    assert_eq!(ledger.lines().count(), 4, "{ledger}");
+    // The header, then for each of the three stamped builds a line for the package and one for
+    // the stamped workbook.
+    assert_eq!(ledger.lines().count(), 7, "{ledger}");
+    let pdf_sha = |name: &str| -> String {
+        use sha2::Digest;
+        let bytes = std::fs::read(p.path().join("output/restricted").join(name)).unwrap();
+        sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    for r in ["Globex Corp", "Initech", "globex corp"] {
+        for file in [
+            trustbook::pipeline::stamped_pdf_name(r),
+            trustbook::pipeline::stamped_xlsx_name(r),
+        ] {
+            let sha = pdf_sha(&file);
+            assert_eq!(
+                ledger
+                    .lines()
+                    .filter(|l| l.contains(&format!(",{r},")) && l.ends_with(&sha))
+                    .count(),
+                1,
+                "{r}, {file}: {ledger}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -289,9 +289,27 @@ fn build_writes_policy_pdfs_and_records_them_in_the_ledger() {
         lines[1]
     );
     assert!(lines[1].ends_with(&sha), "{} vs {sha}", lines[1]);
-    // The package's own ledger is unchanged in shape: one line for the package.
+    // The package's own ledger keeps its shape: one line for the stamped package, then one for
+    // the stamped workbook, each ending with the SHA-256 of the file it records.
     let pkg = std::fs::read_to_string(f.path().join("distribution-ledger.csv")).unwrap();
-    assert_eq!(pkg.lines().count(), 2, "{pkg}");
+    let pkg_lines: Vec<&str> = pkg.lines().collect();
+    assert_eq!(pkg_lines.len(), 3, "{pkg}");
+    assert_eq!(pkg_lines[0], "date,recipient,content_sha256,pdf_sha256");
+    let hex = |bytes: &[u8]| -> String {
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let out_dir = f.path().join("output/restricted");
+    let package =
+        std::fs::read(out_dir.join(trustbook::pipeline::stamped_pdf_name("Initech"))).unwrap();
+    let workbook =
+        std::fs::read(out_dir.join(trustbook::pipeline::stamped_xlsx_name("Initech"))).unwrap();
+    assert!(pkg_lines[1].contains(",Initech,"), "{pkg}");
+    assert!(pkg_lines[1].ends_with(&hex(&package)), "{pkg}");
+    assert!(pkg_lines[2].contains(",Initech,"), "{pkg}");
+    assert!(pkg_lines[2].ends_with(&hex(&workbook)), "{pkg}");
 }
 
 #[test]

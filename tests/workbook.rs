@@ -130,13 +130,25 @@ fn sheets_headers_and_rows_match_the_records() {
             "Status",
             "Criteria",
             "ISO 27001:2022",
-            "Evidence"
+            "Evidence",
+            "Policies"
         ]
     );
     assert_eq!(controls.len() - 1, project.controls.len());
     let ac01 = controls.iter().find(|r| r[0] == "AC-01").unwrap();
     assert_eq!(ac01[4], "quarterly");
     assert_eq!(ac01[10], "EV-AC-01-Q1, EV-AC-01-Q2");
+    // Every control's policies, as its record lists them (issue 12).
+    assert_eq!(ac01[11], "POL-ACCESS");
+    for c in &project.controls {
+        let row = controls.iter().find(|r| r[0] == c.id.value).unwrap();
+        let listed: Vec<&str> = c.policies.iter().map(|x| x.value.as_str()).collect();
+        assert_eq!(row[11], listed.join(", "), "{}", c.id.value);
+    }
+    assert!(
+        controls.iter().skip(1).any(|r| r[11].contains(", ")),
+        "some control carries more than one policy"
+    );
 
     let tests = rows(&path, "Tests");
     assert_eq!(tests[0][..3], ["Criterion", "Control", "Test"]);
@@ -297,26 +309,45 @@ fn formula_like_text_stays_text() {
 #[test]
 fn stamped_workbooks_are_reproducible_and_name_the_recipient() {
     let p = example();
+    // A stamped copy is named after its recipient, like the stamped package.
+    let stamped = |r: &str| {
+        p.path()
+            .join("output/restricted")
+            .join(trustbook::pipeline::stamped_xlsx_name(r))
+    };
+    let globex = stamped("Globex & Sons");
+    assert!(
+        globex
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("control-matrix-globex-sons-"),
+        "{globex:?}"
+    );
     build(p.path(), Some("Globex & Sons"));
-    let first = std::fs::read(xlsx_path(p.path())).unwrap();
+    let first = std::fs::read(&globex).unwrap();
     build(p.path(), Some("Globex & Sons"));
-    let second = std::fs::read(xlsx_path(p.path())).unwrap();
+    let second = std::fs::read(&globex).unwrap();
     assert!(first == second, "two stamped builds differ");
-    let core = zip_entry(&xlsx_path(p.path()), "docProps/core.xml");
+    let core = zip_entry(&globex, "docProps/core.xml");
     assert!(core.contains("Prepared for Globex &amp; Sons"), "{core}");
     // The content date (2026-07-31), not the clock.
     assert!(core.contains("2026-07-31T00:00:00Z"), "{core}");
-    let sheet = zip_entry(&xlsx_path(p.path()), "xl/worksheets/sheet1.xml");
+    let sheet = zip_entry(&globex, "xl/worksheets/sheet1.xml");
     assert!(
         sheet.contains("Prepared for Globex &amp;&amp; Sons"),
         "{sheet}"
     );
     build(p.path(), Some("Initech"));
-    let other = std::fs::read(xlsx_path(p.path())).unwrap();
+    let other = std::fs::read(stamped("Initech")).unwrap();
     assert!(other != first);
+    // Another recipient's build keeps the first recipient's copy as it was.
+    assert!(std::fs::read(&globex).unwrap() == first);
     build(p.path(), None);
     let core = zip_entry(&xlsx_path(p.path()), "docProps/core.xml");
     assert!(!core.contains("Prepared for"), "{core}");
+    assert!(std::fs::read(&globex).unwrap() == first);
+    assert!(std::fs::read(stamped("Initech")).unwrap() == other);
     // SOURCE_DATE_EPOCH sets the date.
     let out = Command::new(env!("CARGO_BIN_EXE_trustbook"))
         .arg("build")

@@ -116,6 +116,7 @@ fn controls(p: &Project) -> Table {
                 join(&c.criteria).into(),
                 iso.join(", ").into(),
                 join(&c.evidence).into(),
+                join(&c.policies).into(),
             ]
         })
         .collect();
@@ -134,6 +135,7 @@ fn controls(p: &Project) -> Table {
             ("Criteria", 16.0),
             ("ISO 27001:2022", 16.0),
             ("Evidence", 30.0),
+            ("Policies", 24.0),
         ]),
         rows,
     }

@@ -169,7 +169,11 @@ export async function startServe(bin, content) {
  * warnings, uncaught errors, failed requests, HTTP errors, requests to other hosts. The event
  * stream's request is cancelled by design when the page reloads (the page's script closes it), and
  * so are the files of Chromium's own PDF viewer when the package page reloads while the viewer
- * starts: those ERR_ABORTED are not problems; every other failure is.
+ * starts. A request the page itself cancelled by navigating again (the start page reloads once
+ * per published stage of a rebuild, which may cut short the icon of the load before) fails with
+ * ERR_ABORTED too: it is known by the main-frame navigation that started after it. Those
+ * ERR_ABORTED are not problems; every other failure is (a connection the server closes early is
+ * ERR_EMPTY_RESPONSE or ERR_CONNECTION_*, and an abort with no later navigation still counts).
  */
 export async function openPage(context, origin, pathname) {
   const page = await context.newPage();
@@ -179,9 +183,14 @@ export async function openPage(context, origin, pathname) {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`${pathname}: console ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`${pathname}: page error: ${e.message}`));
+  // Main-frame navigations started so far, and the count when each request started.
+  let navigations = 0;
+  const startedAt = new WeakMap();
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText ?? '';
     if (r.url().includes('/__events?') && why.includes('ERR_ABORTED')) return;
+    // Cancelled by a later navigation of the page itself (a reload), not by the server.
+    if (why.includes('ERR_ABORTED') && startedAt.has(r) && navigations > startedAt.get(r)) return;
     // The PDF viewer's own files, cancelled when the package page reloads while it starts.
     if (/^(chrome|chrome-extension):\/\//.test(r.url()) && why.includes('ERR_ABORTED')) return;
     problems.push(`${pathname}: request failed: ${r.url()} (${why})`);
@@ -190,6 +199,8 @@ export async function openPage(context, origin, pathname) {
     if (r.status() >= 400) problems.push(`${pathname}: HTTP ${r.status()} for ${r.url()}`);
   });
   page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) navigations++;
+    startedAt.set(r, navigations);
     if (r.url().includes('/__events?')) rec.eventStreams++;
   });
   page.on('load', () => {
