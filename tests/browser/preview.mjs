@@ -63,7 +63,20 @@ async function reloaded(rec, loads, what, ready = () => true) {
   }
 }
 
+/** The overlay's state on `rec`'s page; a reload in flight (the start page reloads once per stage
+ * of a rebuild) destroys the document being read, so the state is read again from the new one. */
 async function overlayState(rec) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await readOverlay(rec);
+    } catch (e) {
+      if (attempt >= 20 || !/Execution context was destroyed|navigation/.test(String(e.message))) throw e;
+      await rec.page.waitForLoadState('load').catch(() => {});
+    }
+  }
+}
+
+async function readOverlay(rec) {
   return rec.page.evaluate(() => {
     const o = document.getElementById('trustbook-overlay');
     if (!o) return null;
