@@ -964,61 +964,11 @@ fn read_remediation(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Remediation> {
 
 /// Splits `---` front matter from a narrative and reads it.
 fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option<Narrative> {
-    let start = Loc::file_start(rel);
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().unwrap_or("");
-    if first.trim_end() != "---" {
-        d.push(
-            Diagnostic::error("front-matter", Some(start), "this narrative has no front matter")
-                .with_hint("start the file with a `---` block holding title, section, order and audience, closed by another `---`"),
-        );
-        return None;
-    }
-    let mut fm = String::new();
-    let mut consumed = first.len();
-    let mut line_no = 1u32;
-    let mut closed = false;
-    for l in lines {
-        line_no += 1;
-        consumed += l.len();
-        if l.trim_end() == "---" {
-            closed = true;
-            break;
-        }
-        fm.push_str(l);
-    }
-    if !closed {
-        d.push(
-            Diagnostic::error(
-                "front-matter",
-                Some(start),
-                "the front matter of this narrative is never closed",
-            )
-            .with_hint("end the front matter with a line holding only `---`"),
-        );
-        return None;
-    }
-    let node = match yaml::parse(rel, &fm, 1) {
-        Ok(n) => n,
-        Err(e) => {
-            let mut e = *e;
-            e.code = "front-matter";
-            e.message = format!("bad front matter: {}", e.message);
-            d.push(e);
-            return None;
-        }
+    let hints = FrontMatterHints {
+        missing: "start the file with a `---` block holding title, section, order and audience, closed by another `---`",
+        empty: "add `title:` and `section:` to the front matter",
     };
-    if matches!(node.kind, Kind::Null) {
-        d.push(
-            Diagnostic::error(
-                "front-matter",
-                Some(start),
-                "the front matter of this narrative is empty",
-            )
-            .with_hint("add `title:` and `section:` to the front matter"),
-        );
-        return None;
-    }
+    let (node, body, body_line) = front_matter(rel, text, "narrative", hints, d)?;
     let mut r = Rec::new(&node, "narrative front matter", fields::FRONT_MATTER, d)?;
     let title = r.text("title", true);
     let section = match r.node("section") {
@@ -1056,7 +1006,6 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
     let order = r.int("order").unwrap_or(0);
     let audience = r.enumerated::<Audience>("audience", false);
     let ok = r.finish();
-    let body = text[consumed.min(text.len())..].to_string();
     let audience = audience.unwrap_or(S {
         value: Audience::Restricted,
         loc: Loc::file_start(rel),
@@ -1068,7 +1017,85 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
         order,
         audience,
         body,
-        body_line: line_no + 1,
+        body_line,
     };
     ok.then_some(n)
+}
+
+/// What to tell the user when a Markdown record's front matter is missing or empty.
+pub(super) struct FrontMatterHints {
+    pub missing: &'static str,
+    pub empty: &'static str,
+}
+
+/// Splits `---` front matter from a Markdown file (narratives, policies), reporting a missing,
+/// unclosed, malformed or empty one: (front matter node, body, body's first line).
+pub(super) fn front_matter(
+    rel: &Arc<str>,
+    text: &str,
+    what: &str,
+    hints: FrontMatterHints,
+    d: &mut Vec<Diagnostic>,
+) -> Option<(Node, String, u32)> {
+    let start = Loc::file_start(rel);
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != "---" {
+        d.push(
+            Diagnostic::error(
+                "front-matter",
+                Some(start),
+                format!("this {what} has no front matter"),
+            )
+            .with_hint(hints.missing),
+        );
+        return None;
+    }
+    let mut fm = String::new();
+    let mut consumed = first.len();
+    let mut line_no = 1u32;
+    let mut closed = false;
+    for l in lines {
+        line_no += 1;
+        consumed += l.len();
+        if l.trim_end() == "---" {
+            closed = true;
+            break;
+        }
+        fm.push_str(l);
+    }
+    if !closed {
+        d.push(
+            Diagnostic::error(
+                "front-matter",
+                Some(start),
+                format!("the front matter of this {what} is never closed"),
+            )
+            .with_hint("end the front matter with a line holding only `---`"),
+        );
+        return None;
+    }
+    let node = match yaml::parse(rel, &fm, 1) {
+        Ok(n) => n,
+        Err(e) => {
+            let mut e = *e;
+            e.code = "front-matter";
+            e.message = format!("bad front matter: {}", e.message);
+            d.push(e);
+            return None;
+        }
+    };
+    if matches!(node.kind, Kind::Null) {
+        d.push(
+            Diagnostic::error(
+                "front-matter",
+                Some(start),
+                format!("the front matter of this {what} is empty"),
+            )
+            .with_hint(hints.empty),
+        );
+        return None;
+    }
+    let body = text[consumed.min(text.len())..].to_string();
+    Some((node, body, line_no + 1))
 }

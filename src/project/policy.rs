@@ -5,7 +5,7 @@
 use super::load::{SourceFile, read_text};
 use super::model::{Date, Enumerated, S, enumerated};
 use super::record::Rec;
-use super::yaml::{self, Kind, Node};
+use super::yaml::Node;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use serde::Serialize;
 use std::path::Path;
@@ -144,77 +144,19 @@ pub fn load_policies(
     out
 }
 
-/// Splits `---` front matter from a Markdown file: (front matter node, body, body's first line).
-pub(super) fn front_matter(
-    rel: &Arc<str>,
-    text: &str,
-    what: &str,
-    d: &mut Vec<Diagnostic>,
-) -> Option<(Node, String, u32)> {
-    let start = Loc::file_start(rel);
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().unwrap_or("");
-    if first.trim_end() != "---" {
-        d.push(
-            Diagnostic::error("front-matter", Some(start), format!("this {what} has no front matter"))
-                .with_hint("start the file with a `---` line, then the fields (id, title, owner, status, …), then another `---` line"),
-        );
-        return None;
-    }
-    let mut fm = String::new();
-    let mut consumed = first.len();
-    let mut line_no = 1u32;
-    let mut closed = false;
-    for l in lines {
-        line_no += 1;
-        consumed += l.len();
-        if l.trim_end() == "---" {
-            closed = true;
-            break;
-        }
-        fm.push_str(l);
-    }
-    if !closed {
-        d.push(
-            Diagnostic::error(
-                "front-matter",
-                Some(start),
-                format!("the front matter of this {what} is never closed"),
-            )
-            .with_hint("end the front matter with a line holding only `---`"),
-        );
-        return None;
-    }
-    let node = match yaml::parse(rel, &fm, 1) {
-        Ok(n) => n,
-        Err(e) => {
-            let mut e = *e;
-            e.code = "front-matter";
-            e.message = format!("bad front matter: {}", e.message);
-            d.push(e);
-            return None;
-        }
-    };
-    if matches!(node.kind, Kind::Null) {
-        d.push(
-            Diagnostic::error(
-                "front-matter",
-                Some(start),
-                format!("the front matter of this {what} is empty"),
-            )
-            .with_hint(
-                "add the fields between the `---` lines: id, title, owner and status at least",
-            ),
-        );
-        return None;
-    }
-    let body = text[consumed.min(text.len())..].to_string();
-    Some((node, body, line_no + 1))
-}
-
 /// A policy, or the ID of one that could not be read (`None` when even the ID is unknown).
 fn read_policy(f: &SourceFile, d: &mut Vec<Diagnostic>) -> Result<Policy, Option<String>> {
-    let (node, body, body_line) = front_matter(&f.rel, &f.text, "policy", d).ok_or(None)?;
+    let (node, body, body_line) = super::load::front_matter(
+        &f.rel,
+        &f.text,
+        "policy",
+        super::load::FrontMatterHints {
+            missing: "start the file with a `---` line, then the fields (id, title, owner, status, …), then another `---` line",
+            empty: "add the fields between the `---` lines: id, title, owner and status at least",
+        },
+        d,
+    )
+    .ok_or(None)?;
     let id_text = super::load::field_text(&node, "id");
     read_policy_fields(f, &node, body, body_line, d).ok_or(id_text)
 }
