@@ -299,13 +299,7 @@ pub fn assess(p: &Project) -> Assessment {
                 .push(c);
         }
     }
-    let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
-    for t in &p.tests {
-        tests_by_control
-            .entry(t.control.value.as_str())
-            .or_default()
-            .push(t);
-    }
+    let tests_by_control = p.tests_by_control();
 
     // The tests of a set of controls.
     let tests_of = |cs: &[&Control]| -> Vec<&Test> {

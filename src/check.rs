@@ -28,7 +28,7 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
     if !narrative_error {
         crate::consistency::narratives_missing(p, &mut d);
     }
-    d.extend(crate::render::variables::check(p));
+    d.extend(crate::markdown::variables::check(p));
     crate::registers::check(p, &mut d);
     d.extend(crate::coverage::diagnostics(
         p,

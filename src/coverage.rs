@@ -391,13 +391,7 @@ pub fn coverage(p: &Project) -> Option<Coverage> {
         .rev()
         .map(|e| (e.id.value.as_str(), e))
         .collect();
-    let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
-    for t in &p.tests {
-        tests_by_control
-            .entry(t.control.value.as_str())
-            .or_default()
-            .push(t);
-    }
+    let tests_by_control = p.tests_by_control();
     let cat = catalog();
     let period_label = format!("{ps} to {pe}");
     let first = (ps, month_end(ps.year, ps.month).min(pe));

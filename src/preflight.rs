@@ -11,8 +11,8 @@
 //! - the logo must be one of those formats.
 
 use crate::diag::{Diagnostic, Loc};
+use crate::markdown::md_ast::{self, MdSource, Node};
 use crate::project::model::Project;
-use crate::render::md_ast::{self, MdSource, Node};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 

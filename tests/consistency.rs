@@ -508,8 +508,8 @@ fn variables_print_the_records_in_both_outputs() {
     let c = f.check();
     c.assert_exactly(&[]);
     let p = trustbook::project::load(f.path()).project.unwrap();
-    let vars = trustbook::render::variables::values(&p);
-    let text = trustbook::render::variables::apply(
+    let vars = trustbook::markdown::variables::values(&p);
+    let text = trustbook::markdown::variables::apply(
         &p.narratives
             .iter()
             .find(|n| n.file.ends_with("overview.md") && !n.file.contains("trust"))
@@ -517,7 +517,7 @@ fn variables_print_the_records_in_both_outputs() {
             .body,
         &vars,
     );
-    let html = trustbook::render::md_html::to_html(&text, "x", 2);
+    let html = trustbook::markdown::md_html::to_html(&text, "x", 2);
     assert!(
         html.contains("Base Fixture, Inc. covers security for 1 January 2026 to 30 June 2026 with 0 deviations; <code>{{ organization }}</code> stays."),
         "{html}"

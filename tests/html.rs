@@ -159,7 +159,7 @@ fn restricted_values(p: &trustbook::project::Project) -> Vec<String> {
     }
     let slugs: Vec<String> = v
         .iter()
-        .map(|s| trustbook::render::md_html::slug(s))
+        .map(|s| trustbook::markdown::md_html::slug(s))
         .filter(|s| s.len() > 12)
         .collect();
     v.extend(slugs);

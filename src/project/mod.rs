@@ -1,4 +1,5 @@
 //! The content model and its loading.
+pub mod index;
 pub mod layout;
 pub mod load;
 pub mod model;

@@ -419,7 +419,7 @@ fn security_txt(view: &PublicView) -> Option<String> {
 /// `subprocessors.atom`: one entry per subprocessor (RFC 4287).
 fn atom(view: &PublicView) -> String {
     let org = xml_escape(&view.organization.name);
-    let org_slug = crate::render::md_html::slug(&view.organization.name);
+    let org_slug = crate::markdown::md_html::slug(&view.organization.name);
     let updated = timestamp(view);
     let base = view.trust_page.base_url.as_deref();
     let feed_id = match base {

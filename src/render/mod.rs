@@ -1,9 +1,6 @@
 //! Renderers: templates lay out what the views give them; no business logic here.
 pub mod html;
-pub mod md_ast;
-pub mod md_html;
 pub mod pdf;
 pub mod policy_pdf;
 pub mod theme;
-pub mod variables;
 pub mod workbook;

@@ -23,16 +23,9 @@ use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfStandard, PdfStandards, Timestamp};
 
-/// Options of one package render.
-#[derive(Debug, Clone, Default)]
-pub struct PdfOptions {
-    /// Stamps the package for one recipient: a watermark on every page and the name in the metadata.
-    pub recipient: Option<String>,
-    /// A digest of the content (from the build ledger); it makes the PDF's document ID stable.
-    pub content_digest: String,
-    /// `SOURCE_DATE_EPOCH`, if set: the document date. Otherwise the content date is used.
-    pub source_date_epoch: Option<i64>,
-}
+/// Options of one package render; defined with the views, which read the recipient stamp, so
+/// that the view layer never imports a renderer.
+pub use crate::view::PdfOptions;
 
 /// A rendered package.
 #[derive(Debug, Clone)]

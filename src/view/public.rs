@@ -20,8 +20,8 @@
 //!   `public.summary` (never an ID, owner, approver, version, date or the policy text).
 
 use crate::assess::{Assessment, Status};
+use crate::markdown::md_html;
 use crate::project::model::*;
-use crate::render::md_html;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -446,7 +446,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         _ => 1,
     });
     // Public narratives get only the variables whose values are public.
-    let vars = crate::render::variables::values(project).public();
+    let vars = crate::markdown::variables::values(project).public();
     let mut used: BTreeSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let images: std::cell::RefCell<Vec<PublicImage>> = std::cell::RefCell::new(Vec::new());
     let narratives = public
@@ -463,9 +463,9 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 id = format!("{base}-{k}");
                 k += 1;
             }
-            let text = crate::render::variables::apply(&n.body, &vars);
+            let text = crate::markdown::variables::apply(&n.body, &vars);
             let html = md_html::to_html_mapped(&text, &id, 3, &|url| {
-                let rel = crate::render::md_ast::resolve_image(&n.file, url).ok()?;
+                let rel = crate::markdown::md_ast::resolve_image(&n.file, url).ok()?;
                 let bytes = project.assets.get(&rel)?;
                 let file = format!("images/{rel}");
                 let mut imgs = images.borrow_mut();
@@ -498,13 +498,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
         .iter()
         .map(|c| (c.id.as_str(), (c.category, c.status)))
         .collect();
-    let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
-    for t in &project.tests {
-        tests_by_control
-            .entry(t.control.value.as_str())
-            .or_default()
-            .push(t);
-    }
+    let tests_by_control = project.tests_by_control();
     let control_categories = |c: &Control| -> BTreeSet<Category> {
         c.criteria
             .iter()

@@ -5,10 +5,10 @@
 
 use crate::catalog::catalog;
 use crate::diag::Diagnostic;
+use crate::markdown::md_ast::{self, MdSource, Node};
 use crate::project::model::*;
 use crate::project::policy::{Policy, PolicyStatus};
 use crate::project::risk::{Band, Rating, Risk, SCORE_FORMULA};
-use crate::render::md_ast::{self, MdSource, Node};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -440,7 +440,8 @@ pub fn policy_doc(
         assets: &project.assets,
     };
     // Variables (`{{ organization }}`, …) as plain text, as in narratives.
-    let text = crate::render::variables::apply(&p.body, &crate::render::variables::values(project));
+    let text =
+        crate::markdown::variables::apply(&p.body, &crate::markdown::variables::values(project));
     let (body, diags) = md_ast::parse(&text, &src);
     let cat = catalog();
     let version = dash(p.version.as_ref().map(|v| v.value.clone()));

@@ -1,16 +1,16 @@
 //! The restricted view: everything the SOC 2 readiness package shows, already in the order and
 //! the wording the template needs. Templates only lay this out; no business logic lives there.
 //!
-//! Narratives travel as Markdown trees ([`crate::render::md_ast`]), grouped by DC 200 section,
+//! Narratives travel as Markdown trees ([`crate::markdown::md_ast`]), grouped by DC 200 section,
 //! so that author text reaches Typst only as data.
 
 use crate::assess::CategoryResult;
 use crate::assess::{Assessment, FORMULA, Status};
 use crate::catalog::catalog;
 use crate::diag::Diagnostic;
+use crate::markdown::md_ast::{self, MdSource, Node};
 use crate::project::model::*;
-use crate::render::md_ast::{self, MdSource, Node};
-use crate::render::pdf::PdfOptions;
+use crate::view::PdfOptions;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -462,7 +462,7 @@ pub fn restricted_view(
     let auditor = cfg.report.auditor.as_ref().map(|a| a.firm.value.clone());
     let mut diagnostics = Vec::new();
 
-    let vars = crate::render::variables::values(project);
+    let vars = crate::markdown::variables::values(project);
     // Narratives by section, in (order, file) order as loaded.
     let mut by_section: BTreeMap<Section, Vec<NarrativeView>> = BTreeMap::new();
     for n in &project.narratives {
@@ -474,7 +474,7 @@ pub fn restricted_view(
             first_line: n.body_line,
             assets: &project.assets,
         };
-        let text = crate::render::variables::apply(&n.body, &vars);
+        let text = crate::markdown::variables::apply(&n.body, &vars);
         let (body, d) = md_ast::parse(&text, &src);
         diagnostics.extend(d);
         by_section
@@ -785,13 +785,7 @@ pub fn restricted_view(
     };
 
     // Section IV.
-    let mut tests_by_control: HashMap<&str, Vec<&Test>> = HashMap::new();
-    for t in &project.tests {
-        tests_by_control
-            .entry(t.control.value.as_str())
-            .or_default()
-            .push(t);
-    }
+    let tests_by_control = project.tests_by_control();
     let test_view = |t: &Test| {
         let sample = t.sample.as_ref().map(|s| s.value);
         let (result_text, deviations) = match t.result.value {

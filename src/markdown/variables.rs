@@ -294,7 +294,7 @@ mod tests {
         );
         assert!(out.contains("`{{ organization }}`"), "{out}");
         assert!(out.contains("```\n{{ organization }}\n```"), "{out}");
-        let html = crate::render::md_html::to_html(&out, "x", 2);
+        let html = crate::markdown::md_html::to_html(&out, "x", 2);
         assert!(html.contains("*Acme* &lt;b&gt;Inc&lt;/b&gt; #1"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
     }
