@@ -391,3 +391,49 @@ fn csv_files_mirror_the_sheets() {
     assert!(!p.path().join("output/public/control-matrix.xlsx").exists());
     assert!(!p.path().join("output/public/csv").exists());
 }
+
+/// Wrapped text gets rows tall enough to show it (LibreOffice does not fit row heights when it
+/// opens a file, so without a written height the lines overlap), and every sheet prints one page
+/// wide.
+#[test]
+fn rows_are_tall_enough_for_their_wrapped_text_and_sheets_print_one_page_wide() {
+    let p = example();
+    build(p.path(), None);
+    let path = xlsx_path(p.path());
+    let controls = rows(&path, "Controls");
+    // The longest description of the example, and the row it is on (1-based, after the header).
+    let (at, longest) = controls
+        .iter()
+        .enumerate()
+        .skip(1)
+        .max_by_key(|(_, r)| r[2].chars().count())
+        .map(|(i, r)| (i + 1, r[2].clone()))
+        .unwrap();
+    assert!(longest.chars().count() > 200, "{longest}");
+    for n in 1..=6 {
+        let xml = zip_entry(&path, &format!("xl/worksheets/sheet{n}.xml"));
+        // fitToWidth defaults to 1; fitToHeight 0 means "as many pages as it takes".
+        let setup = &xml[xml.find("<pageSetup ").expect("a page setup")..];
+        let setup = &setup[..setup.find('>').unwrap()];
+        assert!(setup.contains(r#"fitToHeight="0""#), "sheet{n}: {setup}");
+        assert!(!setup.contains("fitToWidth"), "sheet{n}: {setup}");
+        assert!(
+            xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+            "sheet{n}: fit to page is on"
+        );
+    }
+    let xml = zip_entry(&path, "xl/worksheets/sheet1.xml");
+    let row = xml
+        .split("<row ")
+        .find(|r| r.starts_with(&format!("r=\"{at}\"")))
+        .expect("the row of the longest description");
+    let ht: f64 = row
+        .split("ht=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("row {at} has a height: {}", &row[..80]));
+    // The description column is 60 characters wide: a 200+-character text needs 4 lines or more.
+    assert!(ht >= 60.0, "row {at} is {ht} pt tall for {longest:?}");
+    assert!(row.contains(r#"customHeight="1""#));
+}

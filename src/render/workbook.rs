@@ -121,8 +121,16 @@ pub fn xlsx(tables: &[Table], stamp: &Stamp) -> Result<Vec<u8>, rust_xlsxwriter:
             ws.set_column_width(c, col.width)?;
             ws.write_string_with_format(0, c, col.title, &head)?;
         }
+        let widths: Vec<f64> = t.columns.iter().map(|c| c.width).collect();
+        let titles: Vec<Cell> = t
+            .columns
+            .iter()
+            .map(|c| Cell::Text(c.title.to_string()))
+            .collect();
+        ws.set_row_height(0, row_height(&titles, &widths))?;
         for (r, row) in t.rows.iter().enumerate() {
             let r = r as u32 + 1;
+            ws.set_row_height(r, row_height(row, &widths))?;
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
                 match cell {
@@ -140,9 +148,61 @@ pub fn xlsx(tables: &[Table], stamp: &Stamp) -> Result<Vec<u8>, rust_xlsxwriter:
         let last_col = t.columns.len().saturating_sub(1) as u16;
         ws.autofilter(0, 0, t.rows.len() as u32, last_col)?;
         ws.set_landscape();
+        // One page wide, as many pages tall as it takes: a control matrix read across two
+        // sheets of paper loses its rows.
+        ws.set_print_fit_to_pages(1, 0);
         ws.set_repeat_rows(0, 0)?;
     }
     wb.save_to_buffer()
+}
+
+/// Points per line of wrapped text in the default 11-point body font.
+const LINE_POINTS: f64 = 15.0;
+/// The tallest row a spreadsheet accepts, in points.
+const MAX_ROW_POINTS: f64 = 409.0;
+/// Characters of running text per unit of column width: widths count the digit `0`, and text
+/// is narrower (seen in LibreOffice: 72 to 75 characters a line in a 60-wide column).
+const CHARS_PER_WIDTH: f64 = 1.2;
+
+/// The height of a row whose cells wrap within their columns: as many lines as its longest cell
+/// takes when its words are wrapped at the column's width (in characters), so that every line
+/// shows. Spreadsheet programs do not all fit row heights to wrapped text when they open a file
+/// (LibreOffice keeps the default height, and the wrapped lines overlap the next row), so the
+/// height is written.
+pub fn row_height(row: &[Cell], widths: &[f64]) -> f64 {
+    let lines = row
+        .iter()
+        .zip(widths)
+        .map(|(cell, &width)| wrapped_lines(&cell.text(), (width * CHARS_PER_WIDTH) as usize))
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * LINE_POINTS).min(MAX_ROW_POINTS)
+}
+
+/// How many lines `text` takes when wrapped greedily at `max` characters per line (a word
+/// longer than a line is broken). Line breaks in the text start new lines.
+fn wrapped_lines(text: &str, max: usize) -> usize {
+    let max = max.max(1);
+    let mut total = 0;
+    for para in text.split('\n') {
+        let mut lines = 1;
+        let mut used = 0;
+        for word in para.split_whitespace() {
+            let len = word.chars().count();
+            let need = if used == 0 { len } else { used + 1 + len };
+            if need <= max {
+                used = need;
+            } else {
+                if used > 0 {
+                    lines += 1;
+                }
+                lines += (len.saturating_sub(1)) / max;
+                used = (len - 1) % max + 1;
+            }
+        }
+        total += lines;
+    }
+    total.max(1)
 }
 
 /// A CSV field (RFC 4180), neutralised against formula injection.
@@ -244,6 +304,22 @@ mod tests {
         // A control character is not allowed in XML; the name is kept without it.
         assert!(core.contains("Prepared for BadName."), "{core}");
         assert!(!core.contains('\u{1}'));
+    }
+
+    #[test]
+    fn wrapped_lines_follow_words_and_breaks() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("short", 10), 1);
+        assert_eq!(wrapped_lines("aaaa bbbb cc", 10), 2);
+        assert_eq!(wrapped_lines("aaaa bbbb c", 11), 1);
+        assert_eq!(wrapped_lines("one\ntwo\nthree", 40), 3);
+        assert_eq!(wrapped_lines(&"x".repeat(25), 10), 3);
+        // 40 wide holds 48 characters: 30 four-letter words, 9 a line.
+        let widths = [10.0, 40.0];
+        let row = [Cell::Text("AC-01".into()), Cell::Text("word ".repeat(30))];
+        assert_eq!(row_height(&row, &widths), 4.0 * LINE_POINTS);
+        let huge = [Cell::Text("w ".repeat(5000)), Cell::Number(1.0)];
+        assert_eq!(row_height(&huge, &widths), MAX_ROW_POINTS);
     }
 
     #[test]
