@@ -427,33 +427,38 @@ pub fn package<'p>(project: &'p Project, assessment: &'p Assessment) -> Package<
         narratives,
         policies,
         risks,
-        readiness: Readiness {
-            score: assessment.score,
-            formula: assessment.formula,
-            categories: &assessment.categories,
-            overall: &assessment.overall,
-            status_counts: Status::ALL
-                .iter()
-                .map(|s| {
-                    let n = assessment
-                        .criteria
-                        .iter()
-                        .filter(|c| c.status == *s)
-                        .count();
-                    (*s, n)
-                })
-                .collect(),
-            gaps: &assessment.gaps,
-            iso27001: assessment
-                .iso27001
-                .iter()
-                .filter(|r| !r.controls.is_empty())
-                .collect(),
-        },
+        readiness: readiness(assessment),
         coverage: assessment.coverage.as_ref(),
         control_index,
         evidence_index,
         policy_index,
+    }
+}
+
+/// The readiness figures of the assessment.
+fn readiness(assessment: &Assessment) -> Readiness<'_> {
+    Readiness {
+        score: assessment.score,
+        formula: assessment.formula,
+        categories: &assessment.categories,
+        overall: &assessment.overall,
+        status_counts: Status::ALL
+            .iter()
+            .map(|s| {
+                let n = assessment
+                    .criteria
+                    .iter()
+                    .filter(|c| c.status == *s)
+                    .count();
+                (*s, n)
+            })
+            .collect(),
+        gaps: &assessment.gaps,
+        iso27001: assessment
+            .iso27001
+            .iter()
+            .filter(|r| !r.controls.is_empty())
+            .collect(),
     }
 }
 

@@ -37,7 +37,12 @@ fn render(name: &str, theme: &str, recipient: Option<&str>) -> Result<PdfOutput,
         source_date_epoch: None,
     };
     let mut engine = engine().lock().unwrap_or_else(|e| e.into_inner());
-    engine.render(&project, &assessment, &theme, &opts)
+    engine.render(
+        &trustbook::view::restricted::restricted_view(&project, &assessment, &opts),
+        &project,
+        &theme,
+        &opts,
+    )
 }
 
 fn ok(name: &str, recipient: Option<&str>) -> PdfOutput {
@@ -291,7 +296,12 @@ fn two_renders_are_byte_identical() {
         source_date_epoch: None,
     };
     let c = PdfEngine::new()
-        .render(&project, &assessment, &Theme::load(&root, "default"), &opts)
+        .render(
+            &trustbook::view::restricted::restricted_view(&project, &assessment, &opts),
+            &project,
+            &Theme::load(&root, "default"),
+            &opts,
+        )
         .unwrap();
     assert!(a.bytes == c.bytes, "a fresh engine gives different bytes");
     // SOURCE_DATE_EPOCH changes the date, and only through the option.
@@ -300,7 +310,12 @@ fn two_renders_are_byte_identical() {
         ..opts
     };
     let d = PdfEngine::new()
-        .render(&project, &assessment, &Theme::load(&root, "default"), &opts)
+        .render(
+            &trustbook::view::restricted::restricted_view(&project, &assessment, &opts),
+            &project,
+            &Theme::load(&root, "default"),
+            &opts,
+        )
         .unwrap();
     assert!(a.bytes != d.bytes);
     let info = poppler("pdfinfo", &d.bytes, &["-isodates"]);

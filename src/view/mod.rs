@@ -4,6 +4,7 @@
 //! Views never import a renderer: renderers depend on views, and Markdown lives below both
 //! ([`crate::markdown`]).
 pub mod coverage;
+pub mod format;
 pub mod public;
 pub mod registers;
 pub mod restricted;
