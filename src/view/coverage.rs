@@ -328,6 +328,21 @@ mod tests {
     }
 
     #[test]
+    fn groups_are_the_catalog_series_titled_without_their_code_then_unmapped() {
+        let s = series();
+        assert_eq!(s[0].0, "CC1");
+        assert!(!s[0].1.starts_with("CC1"), "{}", s[0].1);
+        assert_eq!(
+            s.last().unwrap(),
+            &(String::new(), "Not mapped to a criterion".into())
+        );
+        let codes: Vec<&str> = s.iter().map(|(c, _)| c.as_str()).collect();
+        let mut unique = codes.clone();
+        unique.dedup();
+        assert_eq!(codes, unique, "each series once");
+    }
+
+    #[test]
     fn beyond_the_limit_a_row_per_series() {
         let g = grid(&coverage(GRID_MAX_ROWS + 1));
         assert!(g.summarized);

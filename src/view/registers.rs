@@ -203,7 +203,7 @@ fn heat_map(risks: &[&Risk], title: &str, pick: impl Fn(&Risk) -> &Rating) -> He
                 score: l * i,
                 band,
                 count: here.len(),
-                ids: here.join(", "),
+                ids: join(here.iter().copied()),
             });
         }
         rows.push(HeatRow {
