@@ -498,10 +498,7 @@ fn sitemap(base: &str, lastmod: &str, pages: &[&str]) -> String {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::hex(&Sha256::digest(bytes))
 }
 
 /// `manifest.json`: the SHA-256 and size of every other public file, sorted by path.
