@@ -28,6 +28,39 @@ impl Loc {
     }
 }
 
+/// The byte offset where each line of a text starts, for turning byte offsets into 1-based line
+/// and column numbers. Build it once per text when many offsets of the same text are located.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `text` (a line starts at 0 and after every `\n`).
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex {
+            starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+
+    /// The 1-based line and column (counted in characters) of byte `offset` of `text`, the text
+    /// this index was built from. An offset past the end is taken as the end.
+    pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let idx = self.starts.partition_point(|&s| s <= offset) - 1;
+        let column = text[self.starts[idx]..offset].chars().count() + 1;
+        (idx as u32 + 1, column as u32)
+    }
+}
+
+/// The 1-based line and column (counted in characters) of byte `offset` of `text`; an offset
+/// past the end is taken as the end. For many offsets of one text, build a [`LineIndex`] once.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    LineIndex::new(text).line_col(text, offset)
+}
+
 impl std::fmt::Display for Loc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
@@ -367,5 +400,46 @@ mod suggest_tests {
             Some("quarterly")
         );
         assert_eq!(suggest("zz", ["quarterly", "annual"]), None);
+    }
+}
+
+#[cfg(test)]
+mod line_col_tests {
+    use super::{LineIndex, line_col};
+
+    #[test]
+    fn start_middle_and_after_a_newline() {
+        let text = "ab\ncde\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 1), (1, 2));
+        assert_eq!(line_col(text, 2), (1, 3)); // the newline itself
+        assert_eq!(line_col(text, 3), (2, 1)); // just after it
+        assert_eq!(line_col(text, 5), (2, 3));
+        assert_eq!(line_col(text, 7), (3, 1)); // the empty last line
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "é\n東京x";
+        // "東" is 3 bytes, so "x" starts at byte 3 + 6 = 9.
+        assert_eq!(line_col(text, 9), (2, 3));
+        assert_eq!(line_col(text, 2), (1, 2));
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_the_end() {
+        assert_eq!(line_col("ab\nc", 100), (2, 2));
+        assert_eq!(line_col("", 5), (1, 1));
+    }
+
+    #[test]
+    fn an_index_answers_like_the_one_off_function() {
+        let text = "one\r\ntwo\n\nthree 東\n";
+        let index = LineIndex::new(text);
+        for (i, _) in text.char_indices() {
+            assert_eq!(index.line_col(text, i), line_col(text, i), "offset {i}");
+        }
+        assert_eq!(index.line_col(text, 5), (2, 1));
+        assert_eq!(index.line_col(text, 10), (4, 1));
     }
 }

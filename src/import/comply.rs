@@ -556,7 +556,7 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
         if description.is_empty() {
             description = name.clone();
         }
-        let first_line = controls.matches('\n').count() as u32 + 1;
+        let first_line = crate::diag::line_col(&controls, controls.len()).0;
         let _ = writeln!(
             controls,
             "# From comply {} ({}).",

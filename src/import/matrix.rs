@@ -482,7 +482,7 @@ pub fn plan(file: &Path, dest: &Path, map: Option<&str>) -> Result<Plan, String>
             "# Imported from {file_name} by `trustbook import matrix`."
         );
         for row in rows {
-            let mut line = text.matches('\n').count() as u32 + 1;
+            let mut line = crate::diag::line_col(&text, text.len()).0;
             let mut lines: BTreeMap<&str, u32> = BTreeMap::new();
             let mut put = |text: &mut String, field: &'static str, value: String| {
                 lines.insert(field, line);
