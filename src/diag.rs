@@ -502,14 +502,20 @@ mod exit_code_tests {
     #[test]
     fn check_exits_2_when_it_could_not_read_the_project() {
         assert_eq!(with(&[(NO_PROJECT, true)]).check_exit_code(true), 2);
-        assert_eq!(with(&[("unknown-criterion", true), (IO, true)]).check_exit_code(true), 2);
+        assert_eq!(
+            with(&[("unknown-criterion", true), (IO, true)]).check_exit_code(true),
+            2
+        );
         // Even a run that would otherwise pass.
         assert_eq!(with(&[(IO, true)]).check_exit_code(false), 2);
     }
 
     #[test]
     fn check_exits_1_on_failure_and_0_otherwise() {
-        assert_eq!(with(&[("unknown-criterion", true)]).check_exit_code(true), 1);
+        assert_eq!(
+            with(&[("unknown-criterion", true)]).check_exit_code(true),
+            1
+        );
         assert_eq!(with(&[("placeholder", false)]).check_exit_code(false), 0);
         assert_eq!(with(&[]).check_exit_code(false), 0);
     }
