@@ -556,7 +556,7 @@ fn every_new_code_has_its_documentation_page() {
             "{code}"
         );
         let src = std::fs::read_to_string(repo().join("src/consistency.rs")).unwrap()
-            + &std::fs::read_to_string(repo().join("src/render/variables.rs")).unwrap();
+            + &std::fs::read_to_string(repo().join("src/markdown/variables.rs")).unwrap();
         assert!(
             src.contains(&format!("\"{code}\"")),
             "{code} is not emitted"
