@@ -277,360 +277,37 @@ fn round1(x: f64) -> f64 {
 }
 
 /// Assesses a project (which should have passed `check` without errors; unknown IDs are ignored).
+///
+/// The steps: each in-scope criterion's status, the per-category and
+/// overall figures, the gap list (one function per source of gaps, sorted by
+/// severity), the remediation tracker and the ISO/IEC 27001 mapping.
 pub fn assess(p: &Project) -> Assessment {
-    let cat = catalog();
     let type2 = p.config.report.kind.value == ReportType::Type2;
     let report_date = p.report_date().unwrap_or_else(|| p.content_date());
     let content_date = p.content_date();
-
-    let not_relevant: HashMap<&str, &NotRelevant> = p
-        .config
-        .report
-        .not_relevant
-        .iter()
-        .map(|n| (n.criterion.value.as_str(), n))
-        .collect();
-    let mut controls_by_criterion: HashMap<&str, Vec<&Control>> = HashMap::new();
-    for c in &p.controls {
-        for cr in &c.criteria {
-            controls_by_criterion
-                .entry(cr.value.as_str())
-                .or_default()
-                .push(c);
-        }
-    }
     let tests_by_control = p.tests_by_control();
 
-    // The tests of a set of controls.
-    let tests_of = |cs: &[&Control]| -> Vec<&Test> {
-        cs.iter()
-            .flat_map(|x| {
-                tests_by_control
-                    .get(x.id.value.as_str())
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .collect()
-    };
-    let mut criteria = Vec::new();
-    for c in &cat.criteria {
-        if !p.in_scope(c.category()) {
-            continue;
-        }
-        let ctrls = controls_by_criterion
-            .get(c.id.as_str())
-            .cloned()
-            .unwrap_or_default();
-        let tests = tests_of(&ctrls);
-        // The least advanced status among every control mapped to the criterion.
-        let status = if not_relevant.contains_key(c.id.as_str()) {
-            Status::NotRelevant
-        } else {
-            ctrls
-                .iter()
-                .map(|x| {
-                    let t = tests_by_control
-                        .get(x.id.value.as_str())
-                        .map(|v| v.as_slice())
-                        .unwrap_or(&[]);
-                    control_status(x, t, type2)
-                })
-                .max()
-                .unwrap_or(Status::Gap)
-        };
-        criteria.push(CriterionResult {
-            id: c.id.clone(),
-            category: c.category(),
-            series: c.series().to_string(),
-            title: c.title.clone(),
-            status,
-            status_label: status.label(),
-            symbol: status.symbol(),
-            controls: ctrls.iter().map(|x| x.id.value.clone()).collect(),
-            tests: tests.iter().map(|t| t.id.value.clone()).collect(),
-            not_relevant_reason: not_relevant
-                .get(c.id.as_str())
-                .and_then(|n| n.reason.as_ref().map(|r| r.value.clone())),
-        });
-    }
-
-    let summarize =
-        |category: Option<Category>, title: String, rows: &[&CriterionResult]| -> CategoryResult {
-            let counted: Vec<&&CriterionResult> = rows
-                .iter()
-                .filter(|r| r.status != Status::NotRelevant)
-                .collect();
-            let n = counted.len();
-            let designed = counted
-                .iter()
-                .filter(|r| {
-                    matches!(
-                        r.status,
-                        Status::Effective
-                            | Status::Designed
-                            | Status::DesignedNotTested
-                            | Status::ExceptionsNoted
-                    )
-                })
-                .count();
-            let effective = counted
-                .iter()
-                .filter(|r| r.status == Status::Effective)
-                .count();
-            let exceptions = counted
-                .iter()
-                .filter(|r| r.status == Status::ExceptionsNoted)
-                .count();
-            let gaps = counted.iter().filter(|r| r.status == Status::Gap).count();
-            let pts: f64 = counted.iter().filter_map(|r| points(r.status)).sum();
-            let pct = |x: usize| {
-                if n == 0 {
-                    0.0
-                } else {
-                    round1(100.0 * x as f64 / n as f64)
-                }
-            };
-            CategoryResult {
-                category,
-                title,
-                total: rows.len(),
-                criteria: n,
-                not_relevant: rows.len() - n,
-                designed,
-                effective,
-                exceptions,
-                gaps,
-                design_coverage: pct(designed),
-                operating_effectiveness: type2.then(|| pct(effective)),
-                score: (n > 0).then(|| round1(100.0 * pts / n as f64)),
-            }
-        };
-    let mut categories = Vec::new();
-    for c in Category::VALUES.iter().filter_map(|v| Category::parse(v)) {
-        if !p.in_scope(c) {
-            continue;
-        }
-        let rows: Vec<&CriterionResult> = criteria.iter().filter(|r| r.category == c).collect();
-        categories.push(summarize(Some(c), c.title().to_string(), &rows));
-    }
+    let criteria = criterion_results(p, &tests_by_control, type2);
+    let categories = category_results(p, &criteria, type2);
     let all: Vec<&CriterionResult> = criteria.iter().collect();
-    let overall = summarize(None, "Overall".to_string(), &all);
+    let overall = summarize(None, "Overall".to_string(), &all, type2);
 
-    // Gaps.
-    let mut gaps = Vec::new();
-    for r in criteria.iter().filter(|r| r.status == Status::Gap) {
-        gaps.push(Gap {
-            kind: GapKind::UncoveredCriterion,
-            kind_label: GapKind::UncoveredCriterion.label(),
-            subject: r.id.clone(),
-            message: format!("{} ({}) has no control.", r.id, r.title),
-            criteria: vec![r.id.clone()],
-        });
-    }
-    for c in &p.controls {
-        let crit: Vec<String> = c.criteria.iter().map(|x| x.value.clone()).collect();
-        let mut push = |kind: GapKind, message: String| {
-            gaps.push(Gap {
-                kind,
-                kind_label: kind.label(),
-                subject: c.id.value.clone(),
-                message,
-                criteria: crit.clone(),
-            })
-        };
-        match c.status.value {
-            ControlStatus::PartiallyImplemented => push(
-                GapKind::PartialControl,
-                format!("{} {} is partially implemented.", c.id.value, c.title.value),
-            ),
-            ControlStatus::Planned | ControlStatus::NotImplemented => push(
-                GapKind::PlannedControl,
-                format!(
-                    "{} {} is {}.",
-                    c.id.value,
-                    c.title.value,
-                    c.status.value.as_str().replace('-', " ")
-                ),
-            ),
-            ControlStatus::Implemented => {
-                if type2
-                    && tests_by_control
-                        .get(c.id.value.as_str())
-                        .is_none_or(|v| v.is_empty())
-                {
-                    push(
-                        GapKind::UntestedControl,
-                        format!(
-                            "{} {} is implemented but has no test of operating effectiveness.",
-                            c.id.value, c.title.value
-                        ),
-                    );
-                }
-                if c.evidence.is_empty() {
-                    push(
-                        GapKind::MissingEvidence,
-                        format!("{} {} lists no evidence.", c.id.value, c.title.value),
-                    );
-                }
-            }
-        }
-    }
-    for t in p.tests.iter().filter(|_| type2) {
-        if t.result.value == TestResult::Exceptions {
-            let crit = p
-                .controls
-                .iter()
-                .find(|c| c.id.value == t.control.value)
-                .map(|c| c.criteria.iter().map(|x| x.value.clone()).collect())
-                .unwrap_or_default();
-            let dev: u64 = t
-                .exceptions
-                .iter()
-                .filter_map(|e| e.deviations.as_ref().map(|d| d.value))
-                .fold(0, u64::saturating_add);
-            gaps.push(Gap {
-                kind: GapKind::Exception,
-                kind_label: GapKind::Exception.label(),
-                subject: t.id.value.clone(),
-                message: format!(
-                    "{} of control {} found {} deviation{}.",
-                    t.id.value,
-                    t.control.value,
-                    dev.max(1),
-                    if dev.max(1) == 1 { "" } else { "s" }
-                ),
-                criteria: crit,
-            });
-        }
-    }
     let coverage = crate::coverage::coverage(p);
-    for c in coverage.iter().flat_map(|x| &x.controls) {
-        if !c.expected || c.missing == 0 {
-            continue;
-        }
-        let missing: Vec<&str> = c
-            .occurrences
-            .iter()
-            .filter(|o| o.state == crate::coverage::State::Missing)
-            .map(|o| o.label.as_str())
-            .collect();
-        gaps.push(Gap {
-            kind: GapKind::UncoveredOccurrence,
-            kind_label: GapKind::UncoveredOccurrence.label(),
-            subject: c.control.clone(),
-            message: format!(
-                "{} {} ({}): no evidence covers {}.",
-                c.control,
-                c.title,
-                c.frequency,
-                missing.join(", ")
-            ),
-            criteria: p
-                .controls
-                .iter()
-                .find(|x| x.id.value == c.control)
-                .map(|x| x.criteria.iter().map(|y| y.value.clone()).collect())
-                .unwrap_or_default(),
-        });
+    let mut gaps = criterion_gaps(&criteria);
+    gaps.extend(control_gaps(p, &tests_by_control, type2));
+    if type2 {
+        gaps.extend(exception_gaps(p));
     }
-    let mut stale_evidence = Vec::new();
-    for e in &p.evidence {
-        if is_stale(e, report_date) {
-            stale_evidence.push(e.id.value.clone());
-            gaps.push(Gap {
-                kind: GapKind::StaleEvidence,
-                kind_label: GapKind::StaleEvidence.label(),
-                subject: e.id.value.clone(),
-                message: format!(
-                    "{} ({}) was collected on {} and is older than its {} refresh at {}.",
-                    e.id.value,
-                    e.title.value,
-                    e.collected_on.value,
-                    e.refresh.as_ref().map(|r| r.value.as_str()).unwrap_or(""),
-                    report_date
-                ),
-                criteria: vec![],
-            });
-        }
-    }
-    let mut remediation = Vec::new();
-    for r in &p.remediation {
-        let overdue = is_overdue(r, content_date);
-        if matches!(
-            r.status.value,
-            RemediationStatus::Open | RemediationStatus::InProgress
-        ) {
-            let kind = if overdue {
-                GapKind::OverdueRemediation
-            } else {
-                GapKind::OpenRemediation
-            };
-            gaps.push(Gap {
-                kind,
-                kind_label: kind.label(),
-                subject: r.id.value.clone(),
-                message: match &r.due {
-                    Some(d) => format!(
-                        "{} {} is {} and due {}.",
-                        r.id.value,
-                        r.title.value,
-                        r.status.value.as_str().replace('-', " "),
-                        d.value
-                    ),
-                    None => format!(
-                        "{} {} is {} with no due date.",
-                        r.id.value,
-                        r.title.value,
-                        r.status.value.as_str().replace('-', " ")
-                    ),
-                },
-                criteria: r.criteria.iter().map(|x| x.value.clone()).collect(),
-            });
-        }
-        remediation.push(RemediationRow {
-            id: r.id.value.clone(),
-            title: r.title.value.clone(),
-            owner: r.owner.as_ref().map(|x| x.value.clone()),
-            opened: r.opened.as_ref().map(|x| x.value),
-            due: r.due.as_ref().map(|x| x.value),
-            status: r.status.value,
-            closed_on: r.closed_on.as_ref().map(|x| x.value),
-            overdue,
-            criteria: r.criteria.iter().map(|x| x.value.clone()).collect(),
-            controls: r.controls.iter().map(|x| x.value.clone()).collect(),
-        });
-    }
+    gaps.extend(occurrence_gaps(p, coverage.as_ref()));
+    let (stale_evidence, stale_gaps) = stale_evidence(p, report_date);
+    gaps.extend(stale_gaps);
+    let (remediation, remediation_gaps) = remediation(p, content_date);
+    gaps.extend(remediation_gaps);
     gaps.extend(crate::registers::gaps(p));
     // By severity (the kinds' declared order), then by subject within a kind.
     gaps.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
 
-    // ISO 27001:2022 coverage from the controls' own mappings.
-    let mut iso_map: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for c in &p.controls {
-        for (fw, ids) in &c.mappings {
-            if fw.value == "iso27001-2022" {
-                for id in ids {
-                    iso_map
-                        .entry(id.value.as_str())
-                        .or_default()
-                        .insert(c.id.value.clone());
-                }
-            }
-        }
-    }
-    let iso27001: Vec<IsoRow> = cat
-        .annex_a
-        .iter()
-        .map(|a| IsoRow {
-            id: a.id.clone(),
-            theme: a.theme.clone(),
-            title: a.title.clone(),
-            controls: iso_map
-                .get(a.id.as_str())
-                .map(|s| s.iter().cloned().collect())
-                .unwrap_or_default(),
-        })
-        .collect();
+    let iso27001 = iso27001_rows(p);
     let iso27001_covered = iso27001.iter().filter(|r| !r.controls.is_empty()).count();
 
     Assessment {
@@ -647,4 +324,385 @@ pub fn assess(p: &Project) -> Assessment {
         stale_evidence,
         coverage,
     }
+}
+
+/// The tests of one control (none when it has no test).
+fn tests_of<'m, 'p>(
+    tests_by_control: &'m HashMap<&str, Vec<&'p Test>>,
+    id: &str,
+) -> &'m [&'p Test] {
+    tests_by_control.get(id).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// The IDs of a record's criteria.
+fn criterion_ids(criteria: &[S<String>]) -> Vec<String> {
+    criteria.iter().map(|x| x.value.clone()).collect()
+}
+
+/// Step 1: every in-scope criterion, in catalog order, with the least advanced status among the
+/// controls mapped to it (or "not relevant", or a gap when none is).
+fn criterion_results(
+    p: &Project,
+    tests_by_control: &HashMap<&str, Vec<&Test>>,
+    type2: bool,
+) -> Vec<CriterionResult> {
+    let not_relevant: HashMap<&str, &NotRelevant> = p
+        .config
+        .report
+        .not_relevant
+        .iter()
+        .map(|n| (n.criterion.value.as_str(), n))
+        .collect();
+    let controls_by_criterion = p.controls_by_criterion();
+    let mut criteria = Vec::new();
+    for c in &catalog().criteria {
+        if !p.in_scope(c.category()) {
+            continue;
+        }
+        let ctrls: &[&Control] = controls_by_criterion
+            .get(c.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let status = if not_relevant.contains_key(c.id.as_str()) {
+            Status::NotRelevant
+        } else {
+            ctrls
+                .iter()
+                .map(|x| control_status(x, tests_of(tests_by_control, &x.id.value), type2))
+                .max()
+                .unwrap_or(Status::Gap)
+        };
+        criteria.push(CriterionResult {
+            id: c.id.clone(),
+            category: c.category(),
+            series: c.series().to_string(),
+            title: c.title.clone(),
+            status,
+            status_label: status.label(),
+            symbol: status.symbol(),
+            controls: ctrls.iter().map(|x| x.id.value.clone()).collect(),
+            tests: ctrls
+                .iter()
+                .flat_map(|x| tests_of(tests_by_control, &x.id.value))
+                .map(|t| t.id.value.clone())
+                .collect(),
+            not_relevant_reason: not_relevant
+                .get(c.id.as_str())
+                .and_then(|n| n.reason.as_ref().map(|r| r.value.clone())),
+        });
+    }
+    criteria
+}
+
+/// Step 2: the figures of each in-scope category, in the categories' order.
+fn category_results(p: &Project, criteria: &[CriterionResult], type2: bool) -> Vec<CategoryResult> {
+    let mut categories = Vec::new();
+    for c in Category::VALUES.iter().filter_map(|v| Category::parse(v)) {
+        if !p.in_scope(c) {
+            continue;
+        }
+        let rows: Vec<&CriterionResult> = criteria.iter().filter(|r| r.category == c).collect();
+        categories.push(summarize(Some(c), c.title().to_string(), &rows, type2));
+    }
+    categories
+}
+
+/// The coverage, effectiveness and score of a set of criteria (criteria marked not relevant are
+/// counted in `total` only).
+fn summarize(
+    category: Option<Category>,
+    title: String,
+    rows: &[&CriterionResult],
+    type2: bool,
+) -> CategoryResult {
+    let counted: Vec<&&CriterionResult> = rows
+        .iter()
+        .filter(|r| r.status != Status::NotRelevant)
+        .collect();
+    let n = counted.len();
+    let count = |pred: &dyn Fn(Status) -> bool| counted.iter().filter(|r| pred(r.status)).count();
+    let designed = count(&|s| {
+        matches!(
+            s,
+            Status::Effective
+                | Status::Designed
+                | Status::DesignedNotTested
+                | Status::ExceptionsNoted
+        )
+    });
+    let effective = count(&|s| s == Status::Effective);
+    let exceptions = count(&|s| s == Status::ExceptionsNoted);
+    let gaps = count(&|s| s == Status::Gap);
+    let pts: f64 = counted.iter().filter_map(|r| points(r.status)).sum();
+    let pct = |x: usize| {
+        if n == 0 {
+            0.0
+        } else {
+            round1(100.0 * x as f64 / n as f64)
+        }
+    };
+    CategoryResult {
+        category,
+        title,
+        total: rows.len(),
+        criteria: n,
+        not_relevant: rows.len() - n,
+        designed,
+        effective,
+        exceptions,
+        gaps,
+        design_coverage: pct(designed),
+        operating_effectiveness: type2.then(|| pct(effective)),
+        score: (n > 0).then(|| round1(100.0 * pts / n as f64)),
+    }
+}
+
+impl Gap {
+    fn new(kind: GapKind, subject: String, message: String, criteria: Vec<String>) -> Gap {
+        Gap {
+            kind,
+            kind_label: kind.label(),
+            subject,
+            message,
+            criteria,
+        }
+    }
+}
+
+/// Gaps, step 1: every assessed criterion without a control.
+fn criterion_gaps(criteria: &[CriterionResult]) -> Vec<Gap> {
+    criteria
+        .iter()
+        .filter(|r| r.status == Status::Gap)
+        .map(|r| {
+            Gap::new(
+                GapKind::UncoveredCriterion,
+                r.id.clone(),
+                format!("{} ({}) has no control.", r.id, r.title),
+                vec![r.id.clone()],
+            )
+        })
+        .collect()
+}
+
+/// Gaps, step 2: controls not in place, and implemented controls without a test (Type 2) or
+/// without evidence.
+fn control_gaps(
+    p: &Project,
+    tests_by_control: &HashMap<&str, Vec<&Test>>,
+    type2: bool,
+) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for c in &p.controls {
+        let mut push = |kind: GapKind, message: String| {
+            gaps.push(Gap::new(
+                kind,
+                c.id.value.clone(),
+                message,
+                criterion_ids(&c.criteria),
+            ))
+        };
+        let (id, title) = (&c.id.value, &c.title.value);
+        match c.status.value {
+            ControlStatus::PartiallyImplemented => push(
+                GapKind::PartialControl,
+                format!("{id} {title} is partially implemented."),
+            ),
+            ControlStatus::Planned | ControlStatus::NotImplemented => push(
+                GapKind::PlannedControl,
+                format!(
+                    "{id} {title} is {}.",
+                    c.status.value.as_str().replace('-', " ")
+                ),
+            ),
+            ControlStatus::Implemented => {
+                if type2 && tests_of(tests_by_control, id).is_empty() {
+                    push(
+                        GapKind::UntestedControl,
+                        format!(
+                            "{id} {title} is implemented but has no test of operating effectiveness."
+                        ),
+                    );
+                }
+                if c.evidence.is_empty() {
+                    push(
+                        GapKind::MissingEvidence,
+                        format!("{id} {title} lists no evidence."),
+                    );
+                }
+            }
+        }
+    }
+    gaps
+}
+
+/// Gaps, step 3 (Type 2): every test that found exceptions, with its deviations.
+fn exception_gaps(p: &Project) -> Vec<Gap> {
+    let controls = p.controls_by_id();
+    let mut gaps = Vec::new();
+    for t in &p.tests {
+        if t.result.value != TestResult::Exceptions {
+            continue;
+        }
+        let dev: u64 = t
+            .exceptions
+            .iter()
+            .filter_map(|e| e.deviations.as_ref().map(|d| d.value))
+            .fold(0, u64::saturating_add)
+            .max(1);
+        gaps.push(Gap::new(
+            GapKind::Exception,
+            t.id.value.clone(),
+            format!(
+                "{} of control {} found {} deviation{}.",
+                t.id.value,
+                t.control.value,
+                dev,
+                if dev == 1 { "" } else { "s" }
+            ),
+            controls
+                .get(t.control.value.as_str())
+                .map(|c| criterion_ids(&c.criteria))
+                .unwrap_or_default(),
+        ));
+    }
+    gaps
+}
+
+/// Gaps, step 4 (Type 2): every implemented control with expected occurrences no evidence covers.
+fn occurrence_gaps(p: &Project, coverage: Option<&crate::coverage::Coverage>) -> Vec<Gap> {
+    let controls = p.controls_by_id();
+    let mut gaps = Vec::new();
+    for c in coverage.iter().flat_map(|x| &x.controls) {
+        if !c.expected || c.missing == 0 {
+            continue;
+        }
+        let missing: Vec<&str> = c
+            .occurrences
+            .iter()
+            .filter(|o| o.state == crate::coverage::State::Missing)
+            .map(|o| o.label.as_str())
+            .collect();
+        gaps.push(Gap::new(
+            GapKind::UncoveredOccurrence,
+            c.control.clone(),
+            format!(
+                "{} {} ({}): no evidence covers {}.",
+                c.control,
+                c.title,
+                c.frequency,
+                missing.join(", ")
+            ),
+            controls
+                .get(c.control.as_str())
+                .map(|x| criterion_ids(&x.criteria))
+                .unwrap_or_default(),
+        ));
+    }
+    gaps
+}
+
+/// Gaps, step 5: evidence older than its refresh interval at the report date (the IDs, and a
+/// gap for each).
+fn stale_evidence(p: &Project, report_date: Date) -> (Vec<String>, Vec<Gap>) {
+    let mut ids = Vec::new();
+    let mut gaps = Vec::new();
+    for e in p.evidence.iter().filter(|e| is_stale(e, report_date)) {
+        ids.push(e.id.value.clone());
+        gaps.push(Gap::new(
+            GapKind::StaleEvidence,
+            e.id.value.clone(),
+            format!(
+                "{} ({}) was collected on {} and is older than its {} refresh at {}.",
+                e.id.value,
+                e.title.value,
+                e.collected_on.value,
+                e.refresh.as_ref().map(|r| r.value.as_str()).unwrap_or(""),
+                report_date
+            ),
+            vec![],
+        ));
+    }
+    (ids, gaps)
+}
+
+/// Step 6: the remediation tracker (every item), and a gap for each item still open, overdue
+/// ones apart.
+fn remediation(p: &Project, content_date: Date) -> (Vec<RemediationRow>, Vec<Gap>) {
+    let mut rows = Vec::new();
+    let mut gaps = Vec::new();
+    for r in &p.remediation {
+        let overdue = is_overdue(r, content_date);
+        if matches!(
+            r.status.value,
+            RemediationStatus::Open | RemediationStatus::InProgress
+        ) {
+            let kind = if overdue {
+                GapKind::OverdueRemediation
+            } else {
+                GapKind::OpenRemediation
+            };
+            let state = r.status.value.as_str().replace('-', " ");
+            let message = match &r.due {
+                Some(d) => format!(
+                    "{} {} is {state} and due {}.",
+                    r.id.value, r.title.value, d.value
+                ),
+                None => format!(
+                    "{} {} is {state} with no due date.",
+                    r.id.value, r.title.value
+                ),
+            };
+            gaps.push(Gap::new(
+                kind,
+                r.id.value.clone(),
+                message,
+                criterion_ids(&r.criteria),
+            ));
+        }
+        rows.push(RemediationRow {
+            id: r.id.value.clone(),
+            title: r.title.value.clone(),
+            owner: r.owner.as_ref().map(|x| x.value.clone()),
+            opened: r.opened.as_ref().map(|x| x.value),
+            due: r.due.as_ref().map(|x| x.value),
+            status: r.status.value,
+            closed_on: r.closed_on.as_ref().map(|x| x.value),
+            overdue,
+            criteria: criterion_ids(&r.criteria),
+            controls: r.controls.iter().map(|x| x.value.clone()).collect(),
+        });
+    }
+    (rows, gaps)
+}
+
+/// Step 7: ISO/IEC 27001:2022 Annex A, in catalog order, with the controls mapped to each
+/// through their own `mappings`.
+fn iso27001_rows(p: &Project) -> Vec<IsoRow> {
+    let mut iso_map: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for c in &p.controls {
+        for (fw, ids) in &c.mappings {
+            if fw.value == "iso27001-2022" {
+                for id in ids {
+                    iso_map
+                        .entry(id.value.as_str())
+                        .or_default()
+                        .insert(c.id.value.clone());
+                }
+            }
+        }
+    }
+    catalog()
+        .annex_a
+        .iter()
+        .map(|a| IsoRow {
+            id: a.id.clone(),
+            theme: a.theme.clone(),
+            title: a.title.clone(),
+            controls: iso_map
+                .get(a.id.as_str())
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default(),
+        })
+        .collect()
 }

@@ -622,18 +622,14 @@ fn text_scan(diags: &mut Diagnostics) {
     let mut found = Vec::new();
     for (file, text) in &diags.sources {
         let lower = text.to_ascii_lowercase();
-        let mut lines: Option<Vec<usize>> = None;
+        let mut lines: Option<crate::diag::LineIndex> = None;
         let mut loc = |at: usize, len: usize| -> Loc {
-            let starts = lines.get_or_insert_with(|| {
-                std::iter::once(0)
-                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                    .collect()
-            });
-            let idx = starts.partition_point(|&s| s <= at) - 1;
+            let index = lines.get_or_insert_with(|| crate::diag::LineIndex::new(text));
+            let (line, column) = index.line_col(text, at);
             Loc {
                 file: file.clone(),
-                line: idx as u32 + 1,
-                column: text[starts[idx]..at].chars().count() as u32 + 1,
+                line,
+                column,
                 len: len as u32,
             }
         };

@@ -37,10 +37,7 @@ const STARTER_LOGO: &[u8] = include_bytes!("../starter/content/assets/logo.svg")
 /// Runs every cross-record rule, adding to `d`.
 pub fn check(p: &Project, d: &mut Vec<Diagnostic>) {
     // The first definition of an ID wins, as everywhere else (a duplicate is its own error).
-    let mut controls: HashMap<&str, &Control> = HashMap::new();
-    for c in &p.controls {
-        controls.entry(c.id.value.as_str()).or_insert(c);
-    }
+    let controls = p.controls_by_id();
     controls_without_criteria(p, d);
     tests_against_controls(p, &controls, d);
     not_relevant_but_mapped(p, d);
@@ -394,96 +391,115 @@ fn subservice_reports(p: &Project, d: &mut Vec<Diagnostic>) {
                 .with_hint("obtain its SOC 2 report (or ISO 27001 certificate) and record it, or describe in the monitoring controls how its controls are otherwise evaluated"),
             );
         } else {
-            // What the report (and any bridge letter) covers.
-            let covered = match sr.kind.value {
-                SocReportType::Type2 => sr.period.as_ref().map(|x| (x.start.value, x.end.value)),
-                _ => sr.as_of.as_ref().map(|x| (x.value, x.value)),
-            };
-            match covered {
-                None => {
-                    let want = if sr.kind.value == SocReportType::Type2 {
-                        "`period: { start: …, end: … }`"
-                    } else {
-                        "`as_of:`"
-                    };
-                    d.push(
-                        Diagnostic::warning(
-                            "subservice-report-incomplete",
-                            Some(sr.kind.loc.clone()),
-                            format!("{name}'s {} report has no dates", sr.kind.value),
-                        )
-                        .with_hint(format!(
-                            "add {want} so that its coverage of our period can be checked"
-                        )),
-                    );
-                }
-                Some((s, e)) => {
-                    let e = sr
-                        .bridge_letter_through
-                        .as_ref()
-                        .map(|b| b.value.max(e))
-                        .unwrap_or(e);
-                    if let Some((os, oe)) = ours {
-                        let mut holes = Vec::new();
-                        if s > os {
-                            holes
-                                .push(format!("{os} to {}", Date::from_days(s.days() - 1).min(oe)));
-                        }
-                        if e < oe {
-                            holes
-                                .push(format!("{} to {oe}", Date::from_days(e.days() + 1).max(os)));
-                        }
-                        if !holes.is_empty() {
-                            let at = sr
-                                .period
-                                .as_ref()
-                                .map(|x| x.loc.clone())
-                                .or_else(|| sr.as_of.as_ref().map(|x| x.loc.clone()))
-                                .unwrap_or_else(|| sr.loc.clone());
-                            d.push(
-                                Diagnostic::warning(
-                                    "subservice-report-gap",
-                                    Some(at),
-                                    format!(
-                                        "{name}'s {} {} of our period uncovered",
-                                        if sr.bridge_letter_through.is_some() { "report and bridge letter leave" } else { "report leaves" },
-                                        holes.join(" and ")
-                                    ),
-                                )
-                                .with_hint("obtain the report that covers our period, or a bridge letter (`bridge_letter_through:`) for the months after its period ends"),
-                            );
-                        }
-                    }
-                }
-            }
-            if let Some(o) = &sr.opinion
-                && o.value != Opinion::Unmodified
-            {
-                d.push(
-                    Diagnostic::warning(
-                        "subservice-report-opinion",
-                        Some(o.loc.clone()),
-                        format!("{name}'s report carries a {} opinion", match o.value { Opinion::Disclaimer => "disclaimer of".to_string(), x => x.as_str().to_string() }),
-                    )
-                    .with_hint("record in the monitoring control how management evaluated the matters behind the opinion and their effect on our criteria"),
-                );
-            }
+            report_coverage(name, sr, ours, d);
+            report_opinion(name, sr, d);
         }
-        if sr.reviewed_on.is_none() || sr.reviewed_by.is_none() {
-            let missing = match (&sr.reviewed_on, &sr.reviewed_by) {
-                (None, None) => "`reviewed_on` and `reviewed_by`",
-                (None, _) => "`reviewed_on`",
-                _ => "`reviewed_by`",
+        report_review(name, sr, d);
+    }
+}
+
+/// A subservice organization's report must have dates, and (with any bridge letter) cover our
+/// period (`ours`, when we have one).
+fn report_coverage(
+    name: &str,
+    sr: &SocReport,
+    ours: Option<(Date, Date)>,
+    d: &mut Vec<Diagnostic>,
+) {
+    // What the report (and any bridge letter) covers.
+    let covered = match sr.kind.value {
+        SocReportType::Type2 => sr.period.as_ref().map(|x| (x.start.value, x.end.value)),
+        _ => sr.as_of.as_ref().map(|x| (x.value, x.value)),
+    };
+    match covered {
+        None => {
+            let want = if sr.kind.value == SocReportType::Type2 {
+                "`period: { start: …, end: … }`"
+            } else {
+                "`as_of:`"
             };
             d.push(
                 Diagnostic::warning(
-                    "subservice-report-not-reviewed",
-                    Some(sr.loc.clone()),
-                    format!("{name}'s report has no record of its review ({missing} missing)"),
+                    "subservice-report-incomplete",
+                    Some(sr.kind.loc.clone()),
+                    format!("{name}'s {} report has no dates", sr.kind.value),
                 )
-                .with_hint("add `reviewed_on:` and `reviewed_by:`: who read the report and its complementary user entity controls, and when"),
+                .with_hint(format!(
+                    "add {want} so that its coverage of our period can be checked"
+                )),
             );
         }
+        Some((s, e)) => {
+            let e = sr
+                .bridge_letter_through
+                .as_ref()
+                .map(|b| b.value.max(e))
+                .unwrap_or(e);
+            if let Some((os, oe)) = ours {
+                let mut holes = Vec::new();
+                if s > os {
+                    holes.push(format!("{os} to {}", Date::from_days(s.days() - 1).min(oe)));
+                }
+                if e < oe {
+                    holes.push(format!("{} to {oe}", Date::from_days(e.days() + 1).max(os)));
+                }
+                if !holes.is_empty() {
+                    let at = sr
+                        .period
+                        .as_ref()
+                        .map(|x| x.loc.clone())
+                        .or_else(|| sr.as_of.as_ref().map(|x| x.loc.clone()))
+                        .unwrap_or_else(|| sr.loc.clone());
+                    d.push(
+                        Diagnostic::warning(
+                            "subservice-report-gap",
+                            Some(at),
+                            format!(
+                                "{name}'s {} {} of our period uncovered",
+                                if sr.bridge_letter_through.is_some() { "report and bridge letter leave" } else { "report leaves" },
+                                holes.join(" and ")
+                            ),
+                        )
+                        .with_hint("obtain the report that covers our period, or a bridge letter (`bridge_letter_through:`) for the months after its period ends"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A report whose opinion is not unmodified needs management's evaluation.
+fn report_opinion(name: &str, sr: &SocReport, d: &mut Vec<Diagnostic>) {
+    if let Some(o) = &sr.opinion
+        && o.value != Opinion::Unmodified
+    {
+        d.push(
+            Diagnostic::warning(
+                "subservice-report-opinion",
+                Some(o.loc.clone()),
+                format!("{name}'s report carries a {} opinion", match o.value { Opinion::Disclaimer => "disclaimer of".to_string(), x => x.as_str().to_string() }),
+            )
+            .with_hint("record in the monitoring control how management evaluated the matters behind the opinion and their effect on our criteria"),
+        );
+    }
+}
+
+/// Who reviewed the report, and when.
+fn report_review(name: &str, sr: &SocReport, d: &mut Vec<Diagnostic>) {
+    if sr.reviewed_on.is_none() || sr.reviewed_by.is_none() {
+        let missing = match (&sr.reviewed_on, &sr.reviewed_by) {
+            (None, None) => "`reviewed_on` and `reviewed_by`",
+            (None, _) => "`reviewed_on`",
+            _ => "`reviewed_by`",
+        };
+        d.push(
+            Diagnostic::warning(
+                "subservice-report-not-reviewed",
+                Some(sr.loc.clone()),
+                format!("{name}'s report has no record of its review ({missing} missing)"),
+            )
+            .with_hint("add `reviewed_on:` and `reviewed_by:`: who read the report and its complementary user entity controls, and when"),
+        );
     }
 }
 

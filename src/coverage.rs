@@ -363,6 +363,35 @@ pub fn coverage(p: &Project) -> Option<Coverage> {
     if pe < ps {
         return None;
     }
+    let mut cov = Coverage {
+        start: ps,
+        end: pe,
+        months: period_months(ps, pe)?,
+        controls: Vec::new(),
+        expected: 0,
+        evidenced: 0,
+        missing: 0,
+    };
+    let evidence = p.evidence_by_id();
+    let tests_by_control = p.tests_by_control();
+    for c in &p.controls {
+        let tests: &[&Test] = tests_by_control
+            .get(c.id.value.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let cc = control_coverage(p, &cov, c, tests, &evidence);
+        if cc.expected {
+            cov.expected += cc.evidenced + cc.missing;
+            cov.evidenced += cc.evidenced;
+            cov.missing += cc.missing;
+        }
+        cov.controls.push(cc);
+    }
+    Some(cov)
+}
+
+/// The month columns of the period, first to last; `None` past [`MAX_MONTHS`].
+fn period_months(ps: Date, pe: Date) -> Option<Vec<Month>> {
     let mut months = Vec::new();
     let (mut y, mut m) = (ps.year, ps.month);
     while (y, m) <= (pe.year, pe.month) {
@@ -376,207 +405,199 @@ pub fn coverage(p: &Project) -> Option<Coverage> {
         });
         (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     }
-    let mut cov = Coverage {
-        start: ps,
-        end: pe,
-        months,
-        controls: Vec::new(),
-        expected: 0,
-        evidenced: 0,
-        missing: 0,
-    };
-    let evidence: HashMap<&str, &Evidence> = p
+    Some(months)
+}
+
+/// The evidence IDs a control relies on: its own list, then its tests' (each ID once).
+fn relied_on<'p>(c: &'p Control, tests: &[&'p Test]) -> Vec<&'p str> {
+    let mut ids: Vec<&str> = Vec::new();
+    for id in c
         .evidence
         .iter()
-        .rev()
-        .map(|e| (e.id.value.as_str(), e))
-        .collect();
-    let tests_by_control = p.tests_by_control();
-    let cat = catalog();
-    let period_label = format!("{ps} to {pe}");
-    let first = (ps, month_end(ps.year, ps.month).min(pe));
-    let last = (
-        Date {
-            year: pe.year,
-            month: pe.month,
-            day: 1,
+        .chain(tests.iter().flat_map(|t| t.evidence.iter()))
+    {
+        if !ids.contains(&id.value.as_str()) {
+            ids.push(id.value.as_str());
         }
-        .max(ps),
-        pe,
-    );
-    for c in &p.controls {
-        let tests: &[&Test] = tests_by_control
-            .get(c.id.value.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        // The evidence the control relies on: its own list, then its tests' (each ID once).
-        let mut ids: Vec<&str> = Vec::new();
-        for id in c
-            .evidence
-            .iter()
-            .chain(tests.iter().flat_map(|t| t.evidence.iter()))
-        {
-            if !ids.contains(&id.value.as_str()) {
-                ids.push(id.value.as_str());
-            }
-        }
-        let unreadable_evidence = ids
-            .iter()
-            .any(|id| p.unreadable.evidence.contains(*id) && !evidence.contains_key(id));
-        let items: Vec<(&str, &Covers)> = ids
-            .iter()
-            .filter_map(|id| evidence.get(id))
-            .flat_map(|e| e.covers.iter().map(|c| (e.id.value.as_str(), &c.value)))
-            .collect();
-        let covering = |s: Date, e: Date| -> Vec<String> {
-            let mut v: Vec<String> = Vec::new();
-            for (id, c) in &items {
-                if overlaps(c, s, e) && !v.iter().any(|x| x == id) {
-                    v.push(id.to_string());
-                }
-            }
-            v
-        };
-        let expected = c.status.value == ControlStatus::Implemented;
-        let state_of = |ev: &[String]| {
-            if !expected {
-                State::NotExpected
-            } else if ev.is_empty() {
-                State::Missing
-            } else {
-                State::Evidenced
-            }
-        };
-        let freq = c.frequency.value;
-        let mut occurrences = Vec::new();
-        match freq {
-            Frequency::PerEvent => {
-                for t in tests {
-                    let ev: Vec<String> = t
-                        .evidence
-                        .iter()
-                        .filter(|x| evidence.contains_key(x.value.as_str()))
-                        .map(|x| x.value.clone())
-                        .collect();
-                    occurrences.push(Occurrence {
-                        label: format!("population of {}", t.id.value),
-                        start: ps,
-                        end: pe,
-                        state: state_of(&ev),
-                        evidence: ev,
-                        test: Some(t.id.value.clone()),
-                        detail: None,
-                        first_month: 0,
-                        month_count: cov.months.len(),
-                    });
-                }
-            }
-            Frequency::Continuous => {
-                let spanning: Vec<String> = items
-                    .iter()
-                    .filter(|(_, c)| c.start <= ps && c.end >= pe)
-                    .map(|(id, _)| id.to_string())
-                    .collect();
-                let at_start = covering(first.0, first.1);
-                let at_end = covering(last.0, last.1);
-                let (ev, detail) = if !spanning.is_empty() {
-                    (dedup(spanning), None)
-                } else if !at_start.is_empty() && !at_end.is_empty() {
-                    (dedup([at_start, at_end].concat()), None)
-                } else {
-                    let what = match (at_start.is_empty(), at_end.is_empty()) {
-                        (true, true) => "neither its start nor its end".to_string(),
-                        (false, true) => format!(
-                            "its start ({}) but not its end ({})",
-                            at_start.join(", "),
-                            cov.months.last().map(|m| m.label.as_str()).unwrap_or("")
-                        ),
-                        _ => format!(
-                            "its end ({}) but not its start ({})",
-                            at_end.join(", "),
-                            cov.months.first().map(|m| m.label.as_str()).unwrap_or("")
-                        ),
-                    };
-                    (Vec::new(), Some(format!("evidence shows {what}")))
-                };
-                occurrences.push(Occurrence {
-                    label: period_label.clone(),
-                    start: ps,
-                    end: pe,
-                    state: state_of(&ev),
-                    evidence: ev,
-                    test: None,
-                    detail,
-                    first_month: 0,
-                    month_count: cov.months.len(),
-                });
-            }
-            Frequency::Annual => {
-                let ev = covering(ps, pe);
-                occurrences.push(Occurrence {
-                    label: period_label.clone(),
-                    start: ps,
-                    end: pe,
-                    state: state_of(&ev),
-                    evidence: ev,
-                    test: None,
-                    detail: None,
-                    first_month: 0,
-                    month_count: cov.months.len(),
-                });
-            }
-            _ => {
-                for (label, s, e) in calendar_units(freq, ps, pe, &cov.months) {
-                    let ev = covering(s, e);
-                    let (a, b) = (cov.column(s), cov.column(e));
-                    occurrences.push(Occurrence {
-                        label,
-                        start: s,
-                        end: e,
-                        state: state_of(&ev),
-                        evidence: ev,
-                        test: None,
-                        detail: None,
-                        first_month: a,
-                        month_count: b - a + 1,
-                    });
-                }
-            }
-        }
-        let evidenced = occurrences
-            .iter()
-            .filter(|o| o.state == State::Evidenced)
-            .count();
-        let missing = occurrences
-            .iter()
-            .filter(|o| o.state == State::Missing)
-            .count();
-        if expected {
-            cov.expected += evidenced + missing;
-            cov.evidenced += evidenced;
-            cov.missing += missing;
-        }
-        cov.controls.push(ControlCoverage {
-            control: c.id.value.clone(),
-            title: c.title.value.clone(),
-            frequency: freq,
-            status: c.status.value,
-            series: c
-                .criteria
-                .iter()
-                .find_map(|x| cat.criterion(&x.value))
-                .map(|x| x.series().to_string())
-                .unwrap_or_default(),
-            expected,
-            periodic: freq != Frequency::PerEvent,
-            evidenced,
-            missing,
-            occurrences,
-            loc: c.id.loc.clone(),
-            unreadable_evidence,
-        });
     }
-    Some(cov)
+    ids
+}
+
+/// The `covers` items of a control's evidence, each with its evidence ID, in the evidence's order.
+type CoverItems<'p> = [(&'p str, &'p Covers)];
+
+/// The IDs of the evidence whose `covers` shares a day with `s`..=`e` (each ID once).
+fn covering(items: &CoverItems, s: Date, e: Date) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for (id, c) in items {
+        if overlaps(c, s, e) && !v.iter().any(|x| x == id) {
+            v.push(id.to_string());
+        }
+    }
+    v
+}
+
+/// One control's expected occurrences and their evidence.
+fn control_coverage(
+    p: &Project,
+    cov: &Coverage,
+    c: &Control,
+    tests: &[&Test],
+    evidence: &HashMap<&str, &Evidence>,
+) -> ControlCoverage {
+    let ids = relied_on(c, tests);
+    let unreadable_evidence = ids
+        .iter()
+        .any(|id| p.unreadable.evidence.contains(*id) && !evidence.contains_key(id));
+    let items: Vec<(&str, &Covers)> = ids
+        .iter()
+        .filter_map(|id| evidence.get(id))
+        .flat_map(|e| e.covers.iter().map(|c| (e.id.value.as_str(), &c.value)))
+        .collect();
+    let expected = c.status.value == ControlStatus::Implemented;
+    let freq = c.frequency.value;
+    let mut occurrences = match freq {
+        Frequency::PerEvent => populations(cov, tests, evidence),
+        Frequency::Continuous => vec![continuous(cov, &items)],
+        Frequency::Annual => vec![whole_period(
+            cov,
+            covering(&items, cov.start, cov.end),
+            None,
+        )],
+        _ => calendar_occurrences(cov, freq, &items),
+    };
+    for o in &mut occurrences {
+        o.state = if !expected {
+            State::NotExpected
+        } else if o.evidence.is_empty() {
+            State::Missing
+        } else {
+            State::Evidenced
+        };
+    }
+    let count = |s: State| occurrences.iter().filter(|o| o.state == s).count();
+    let (evidenced, missing) = (count(State::Evidenced), count(State::Missing));
+    ControlCoverage {
+        control: c.id.value.clone(),
+        title: c.title.value.clone(),
+        frequency: freq,
+        status: c.status.value,
+        series: c
+            .criteria
+            .iter()
+            .find_map(|x| catalog().criterion(&x.value))
+            .map(|x| x.series().to_string())
+            .unwrap_or_default(),
+        expected,
+        periodic: freq != Frequency::PerEvent,
+        evidenced,
+        missing,
+        occurrences,
+        loc: c.id.loc.clone(),
+        unreadable_evidence,
+    }
+}
+
+/// An occurrence spanning the whole period (its state is set by the caller).
+fn whole_period(cov: &Coverage, evidence: Vec<String>, detail: Option<String>) -> Occurrence {
+    Occurrence {
+        label: format!("{} to {}", cov.start, cov.end),
+        start: cov.start,
+        end: cov.end,
+        state: State::Missing,
+        evidence,
+        test: None,
+        detail,
+        first_month: 0,
+        month_count: cov.months.len(),
+    }
+}
+
+/// Per-event: one occurrence per test, the population it drew its sample from, shown by the
+/// test's own (existing) evidence.
+fn populations(
+    cov: &Coverage,
+    tests: &[&Test],
+    evidence: &HashMap<&str, &Evidence>,
+) -> Vec<Occurrence> {
+    tests
+        .iter()
+        .map(|t| {
+            let ev: Vec<String> = t
+                .evidence
+                .iter()
+                .filter(|x| evidence.contains_key(x.value.as_str()))
+                .map(|x| x.value.clone())
+                .collect();
+            Occurrence {
+                label: format!("population of {}", t.id.value),
+                test: Some(t.id.value.clone()),
+                ..whole_period(cov, ev, None)
+            }
+        })
+        .collect()
+}
+
+/// Continuous: the period, covered by evidence spanning it, or by evidence in its first month
+/// and in its last; otherwise a detail saying which end is shown.
+fn continuous(cov: &Coverage, items: &CoverItems) -> Occurrence {
+    let (ps, pe) = (cov.start, cov.end);
+    let spanning: Vec<String> = items
+        .iter()
+        .filter(|(_, c)| c.start <= ps && c.end >= pe)
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let first_month_end = month_end(ps.year, ps.month).min(pe);
+    let last_month_start = Date {
+        year: pe.year,
+        month: pe.month,
+        day: 1,
+    }
+    .max(ps);
+    let at_start = covering(items, ps, first_month_end);
+    let at_end = covering(items, last_month_start, pe);
+    if !spanning.is_empty() {
+        return whole_period(cov, dedup(spanning), None);
+    }
+    if !at_start.is_empty() && !at_end.is_empty() {
+        return whole_period(cov, dedup([at_start, at_end].concat()), None);
+    }
+    let what = match (at_start.is_empty(), at_end.is_empty()) {
+        (true, true) => "neither its start nor its end".to_string(),
+        (false, true) => format!(
+            "its start ({}) but not its end ({})",
+            at_start.join(", "),
+            cov.months.last().map(|m| m.label.as_str()).unwrap_or("")
+        ),
+        _ => format!(
+            "its end ({}) but not its start ({})",
+            at_end.join(", "),
+            cov.months.first().map(|m| m.label.as_str()).unwrap_or("")
+        ),
+    };
+    whole_period(cov, Vec::new(), Some(format!("evidence shows {what}")))
+}
+
+/// Semi-annual, quarterly, monthly and more often: one occurrence per calendar unit the period
+/// touches, clipped to it.
+fn calendar_occurrences(cov: &Coverage, freq: Frequency, items: &CoverItems) -> Vec<Occurrence> {
+    calendar_units(freq, cov.start, cov.end, &cov.months)
+        .into_iter()
+        .map(|(label, s, e)| {
+            let (a, b) = (cov.column(s), cov.column(e));
+            Occurrence {
+                label,
+                start: s,
+                end: e,
+                state: State::Missing,
+                evidence: covering(items, s, e),
+                test: None,
+                detail: None,
+                first_month: a,
+                month_count: b - a + 1,
+            }
+        })
+        .collect()
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {

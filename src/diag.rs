@@ -28,6 +28,39 @@ impl Loc {
     }
 }
 
+/// The byte offset where each line of a text starts, for turning byte offsets into 1-based line
+/// and column numbers. Build it once per text when many offsets of the same text are located.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `text` (a line starts at 0 and after every `\n`).
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex {
+            starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+
+    /// The 1-based line and column (counted in characters) of byte `offset` of `text`, the text
+    /// this index was built from. An offset past the end is taken as the end.
+    pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let idx = self.starts.partition_point(|&s| s <= offset) - 1;
+        let column = text[self.starts[idx]..offset].chars().count() + 1;
+        (idx as u32 + 1, column as u32)
+    }
+}
+
+/// The 1-based line and column (counted in characters) of byte `offset` of `text`; an offset
+/// past the end is taken as the end. For many offsets of one text, build a [`LineIndex`] once.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    LineIndex::new(text).line_col(text, offset)
+}
+
 impl std::fmt::Display for Loc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
@@ -133,6 +166,24 @@ impl Diagnostic {
     }
 }
 
+/// The code of a file trustbook could not read or write: a problem with the surroundings, not
+/// with the records.
+pub const IO: &str = "io";
+/// The code of a folder that is not a trustbook project (no `content/trustbook.yaml`).
+pub const NO_PROJECT: &str = "no-project";
+
+impl Diagnostic {
+    /// Whether a file could not be read or written (an I/O failure, not a problem in the records).
+    pub fn is_io(&self) -> bool {
+        self.code == IO
+    }
+
+    /// Whether the folder given is not a trustbook project at all.
+    pub fn is_no_project(&self) -> bool {
+        self.code == NO_PROJECT
+    }
+}
+
 /// The diagnostics of one run, plus the text of the files they point into (for snippets).
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -158,6 +209,27 @@ impl Diagnostics {
     }
     pub fn has_errors(&self) -> bool {
         self.errors() > 0
+    }
+    /// The exit code of `trustbook check`: 2 when it could not look at the records (the folder
+    /// is not a project, or a file could not be read), else 1 when the check `failed` (errors,
+    /// denied warnings, a score below the minimum), else 0.
+    pub fn check_exit_code(&self, failed: bool) -> u8 {
+        if self.items.iter().any(|d| d.is_no_project() || d.is_io()) {
+            2
+        } else if failed {
+            1
+        } else {
+            0
+        }
+    }
+    /// The exit code of a `trustbook build` that failed with these diagnostics: 2 when a file
+    /// could not be read or written, else 1 (problems in the records, or denied warnings).
+    pub fn build_failure_exit_code(&self) -> u8 {
+        if self.items.iter().any(Diagnostic::is_io) {
+            2
+        } else {
+            1
+        }
     }
     /// Sorts by file, line, column, then severity, so output is stable.
     pub fn sort(&mut self) {
@@ -367,5 +439,101 @@ mod suggest_tests {
             Some("quarterly")
         );
         assert_eq!(suggest("zz", ["quarterly", "annual"]), None);
+    }
+}
+
+#[cfg(test)]
+mod line_col_tests {
+    use super::{LineIndex, line_col};
+
+    #[test]
+    fn start_middle_and_after_a_newline() {
+        let text = "ab\ncde\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 1), (1, 2));
+        assert_eq!(line_col(text, 2), (1, 3)); // the newline itself
+        assert_eq!(line_col(text, 3), (2, 1)); // just after it
+        assert_eq!(line_col(text, 5), (2, 3));
+        assert_eq!(line_col(text, 7), (3, 1)); // the empty last line
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "é\n東京x";
+        // "東" is 3 bytes, so "x" starts at byte 3 + 6 = 9.
+        assert_eq!(line_col(text, 9), (2, 3));
+        assert_eq!(line_col(text, 2), (1, 2));
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_the_end() {
+        assert_eq!(line_col("ab\nc", 100), (2, 2));
+        assert_eq!(line_col("", 5), (1, 1));
+    }
+
+    #[test]
+    fn an_index_answers_like_the_one_off_function() {
+        let text = "one\r\ntwo\n\nthree 東\n";
+        let index = LineIndex::new(text);
+        for (i, _) in text.char_indices() {
+            assert_eq!(index.line_col(text, i), line_col(text, i), "offset {i}");
+        }
+        assert_eq!(index.line_col(text, 5), (2, 1));
+        assert_eq!(index.line_col(text, 10), (4, 1));
+    }
+}
+
+#[cfg(test)]
+mod exit_code_tests {
+    use super::{Diagnostic, Diagnostics, IO, NO_PROJECT};
+
+    fn with(codes: &[(&'static str, bool)]) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        for &(code, error) in codes {
+            d.push(if error {
+                Diagnostic::error(code, None, "x")
+            } else {
+                Diagnostic::warning(code, None, "x")
+            });
+        }
+        d
+    }
+
+    #[test]
+    fn check_exits_2_when_it_could_not_read_the_project() {
+        assert_eq!(with(&[(NO_PROJECT, true)]).check_exit_code(true), 2);
+        assert_eq!(
+            with(&[("unknown-criterion", true), (IO, true)]).check_exit_code(true),
+            2
+        );
+        // Even a run that would otherwise pass.
+        assert_eq!(with(&[(IO, true)]).check_exit_code(false), 2);
+    }
+
+    #[test]
+    fn check_exits_1_on_failure_and_0_otherwise() {
+        assert_eq!(
+            with(&[("unknown-criterion", true)]).check_exit_code(true),
+            1
+        );
+        assert_eq!(with(&[("placeholder", false)]).check_exit_code(false), 0);
+        assert_eq!(with(&[]).check_exit_code(false), 0);
+    }
+
+    #[test]
+    fn a_failed_build_exits_2_only_for_io() {
+        assert_eq!(with(&[(IO, true)]).build_failure_exit_code(), 2);
+        assert_eq!(with(&[("missing-ref", true)]).build_failure_exit_code(), 1);
+        // A folder that is not a project is a failed build (1), as before; `check` says 2.
+        assert_eq!(with(&[(NO_PROJECT, true)]).build_failure_exit_code(), 1);
+        assert_eq!(with(&[("placeholder", false)]).build_failure_exit_code(), 1);
+    }
+
+    #[test]
+    fn the_properties_follow_the_codes() {
+        assert!(Diagnostic::error(IO, None, "x").is_io());
+        assert!(!Diagnostic::error(IO, None, "x").is_no_project());
+        assert!(Diagnostic::error(NO_PROJECT, None, "x").is_no_project());
+        assert!(!Diagnostic::warning("placeholder", None, "x").is_io());
     }
 }

@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod criteria;
 pub mod diag;
 pub mod explain;
+pub mod hex;
 pub mod import;
 pub mod init;
 pub mod init_full;

@@ -174,14 +174,5 @@ fn check(dir: &std::path::Path, format: Format, opts: CheckOptions, color: bool)
             }
         }
     }
-    if d.items
-        .iter()
-        .any(|x| matches!(x.code, "no-project" | "io"))
-    {
-        2
-    } else if failed {
-        1
-    } else {
-        0
-    }
+    d.check_exit_code(failed)
 }

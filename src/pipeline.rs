@@ -642,7 +642,7 @@ pub fn cli_build_with(
         }
         Err(d) => {
             eprint!("{}", d.render(color));
-            let io = d.items.iter().any(|x| x.code == "io");
+            let io = d.items.iter().any(Diagnostic::is_io);
             if d.errors() == 0 && flags.deny_warnings {
                 eprintln!(
                     "build failed: {} warning{} denied (--deny-warnings); nothing was written, the previous output is untouched",
@@ -665,7 +665,7 @@ pub fn cli_build_with(
                     if d.errors() == 1 { "" } else { "s" }
                 );
             }
-            if io { 2 } else { 1 }
+            d.build_failure_exit_code()
         }
     }
 }

@@ -44,124 +44,151 @@ fn duplicates<'a>(
     seen.into_keys().collect()
 }
 
+/// Policies: duplicate IDs, then each policy's own fields, then the controls' references to them.
 fn policies(p: &Project, d: &mut Vec<Diagnostic>) {
     let at = p.content_date();
-    let cat = catalog();
     let ids = duplicates("policy", p.policies.iter().map(|x| &x.id), d);
     for pol in &p.policies {
-        for c in &pol.criteria {
-            if cat.criterion(&c.value).is_none() {
-                d.push(unknown_criterion(c));
-            }
-        }
-        let id = &pol.id.value;
-        if !crate::render::policy_pdf::is_file_safe(id) {
-            d.push(
-                Diagnostic::error(
-                    "policy-id",
-                    Some(pol.id.loc.clone()),
-                    format!("the policy ID `{id}` cannot name its PDF file"),
-                )
-                .with_label("not a file name")
-                .with_hint(
-                    "use only letters, digits, `-`, `_` and `.` in policy IDs, e.g. POL-ACCESS",
-                ),
-            );
-        }
-        if pol.status.value == PolicyStatus::Approved {
-            let missing: Vec<&str> = [
-                ("approved_by", pol.approved_by.is_none()),
-                ("approved_on", pol.approved_on.is_none()),
-            ]
-            .into_iter()
-            .filter(|(_, m)| *m)
-            .map(|(n, _)| n)
-            .collect();
-            if !missing.is_empty() {
-                let list = missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ");
-                d.push(
-                    Diagnostic::error(
-                        "policy-approval-missing",
-                        Some(pol.status.loc.clone()),
-                        format!("policy {id} is approved but has no {list}"),
-                    )
-                    .with_label("approved without a recorded approval")
-                    .with_hint("add `approved_by:` (who approved it) and `approved_on:` (the date), or set `status: draft` until it is approved"),
-                );
-            }
-        }
-        if pol.review_overdue(at)
-            && let (Some(on), Some(due)) = (&pol.approved_on, pol.next_review())
-        {
-            d.push(
-                Diagnostic::warning(
-                    "policy-review-overdue",
-                    Some(on.loc.clone()),
-                    format!(
-                        "the {} review of policy {id} fell due on {due}: it was last approved on {}, and the content date is {at}",
-                        pol.review_interval(),
-                        on.value
-                    ),
-                )
-                .with_label("review overdue")
-                .with_hint("review the policy and record the new approval: `approved_on`, `version` and a new first entry under `revisions`"),
-            );
-        }
-        for w in pol.revisions.windows(2) {
-            if w[1].date.value > w[0].date.value {
-                d.push(
-                    Diagnostic::error(
-                        "policy-revisions",
-                        Some(w[1].date.loc.clone()),
-                        format!(
-                            "the revisions of policy {id} are out of order: version {} ({}) is listed after the older version {} ({})",
-                            w[1].version.value, w[1].date.value, w[0].version.value, w[0].date.value
-                        ),
-                    )
-                    .with_related(&w[0].date.loc, "the revision listed before it")
-                    .with_hint("list the revisions newest first"),
-                );
-            }
-        }
-        if let Some(newest) = pol.revisions.first() {
-            if let Some(v) = &pol.version
-                && v.value.trim() != newest.version.value.trim()
-            {
-                d.push(
-                    Diagnostic::error(
-                        "policy-revisions",
-                        Some(newest.version.loc.clone()),
-                        format!(
-                            "the newest revision of policy {id} is version {}, but the policy's `version` is {}",
-                            newest.version.value, v.value
-                        ),
-                    )
-                    .with_related(&v.loc, "the policy's version")
-                    .with_hint("the first entry of `revisions` is the current version: make the two agree"),
-                );
-            }
-            if let Some(on) = &pol.approved_on
-                && on.value != newest.date.value
-            {
-                d.push(
-                    Diagnostic::error(
-                        "policy-revisions",
-                        Some(newest.date.loc.clone()),
-                        format!(
-                            "the newest revision of policy {id} is dated {}, but the policy was approved on {}",
-                            newest.date.value, on.value
-                        ),
-                    )
-                    .with_related(&on.loc, "the approval date")
-                    .with_hint("the first entry of `revisions` records the current approval: give it the date in `approved_on`"),
-                );
-            }
+        policy_id_and_criteria(pol, d);
+        policy_approval(pol, d);
+        policy_review(pol, at, d);
+        policy_revisions(pol, d);
+    }
+    policy_references(p, &ids, d);
+}
+
+/// Criteria the catalog does not have, and an ID that cannot name the policy's PDF.
+fn policy_id_and_criteria(pol: &Policy, d: &mut Vec<Diagnostic>) {
+    let cat = catalog();
+    for c in &pol.criteria {
+        if cat.criterion(&c.value).is_none() {
+            d.push(unknown_criterion(c));
         }
     }
+    let id = &pol.id.value;
+    if !crate::render::policy_pdf::is_file_safe(id) {
+        d.push(
+            Diagnostic::error(
+                "policy-id",
+                Some(pol.id.loc.clone()),
+                format!("the policy ID `{id}` cannot name its PDF file"),
+            )
+            .with_label("not a file name")
+            .with_hint("use only letters, digits, `-`, `_` and `.` in policy IDs, e.g. POL-ACCESS"),
+        );
+    }
+}
+
+/// An approved policy must record who approved it and when.
+fn policy_approval(pol: &Policy, d: &mut Vec<Diagnostic>) {
+    let id = &pol.id.value;
+    if pol.status.value == PolicyStatus::Approved {
+        let missing: Vec<&str> = [
+            ("approved_by", pol.approved_by.is_none()),
+            ("approved_on", pol.approved_on.is_none()),
+        ]
+        .into_iter()
+        .filter(|(_, m)| *m)
+        .map(|(n, _)| n)
+        .collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            d.push(
+                Diagnostic::error(
+                    "policy-approval-missing",
+                    Some(pol.status.loc.clone()),
+                    format!("policy {id} is approved but has no {list}"),
+                )
+                .with_label("approved without a recorded approval")
+                .with_hint("add `approved_by:` (who approved it) and `approved_on:` (the date), or set `status: draft` until it is approved"),
+            );
+        }
+    }
+}
+
+/// A review that fell due before the content date (a warning).
+fn policy_review(pol: &Policy, at: Date, d: &mut Vec<Diagnostic>) {
+    let id = &pol.id.value;
+    if pol.review_overdue(at)
+        && let (Some(on), Some(due)) = (&pol.approved_on, pol.next_review())
+    {
+        d.push(
+            Diagnostic::warning(
+                "policy-review-overdue",
+                Some(on.loc.clone()),
+                format!(
+                    "the {} review of policy {id} fell due on {due}: it was last approved on {}, and the content date is {at}",
+                    pol.review_interval(),
+                    on.value
+                ),
+            )
+            .with_label("review overdue")
+            .with_hint("review the policy and record the new approval: `approved_on`, `version` and a new first entry under `revisions`"),
+        );
+    }
+}
+
+/// Revisions newest first, the newest agreeing with the policy's version and approval date.
+fn policy_revisions(pol: &Policy, d: &mut Vec<Diagnostic>) {
+    let id = &pol.id.value;
+    for w in pol.revisions.windows(2) {
+        if w[1].date.value > w[0].date.value {
+            d.push(
+                Diagnostic::error(
+                    "policy-revisions",
+                    Some(w[1].date.loc.clone()),
+                    format!(
+                        "the revisions of policy {id} are out of order: version {} ({}) is listed after the older version {} ({})",
+                        w[1].version.value, w[1].date.value, w[0].version.value, w[0].date.value
+                    ),
+                )
+                .with_related(&w[0].date.loc, "the revision listed before it")
+                .with_hint("list the revisions newest first"),
+            );
+        }
+    }
+    if let Some(newest) = pol.revisions.first() {
+        if let Some(v) = &pol.version
+            && v.value.trim() != newest.version.value.trim()
+        {
+            d.push(
+                Diagnostic::error(
+                    "policy-revisions",
+                    Some(newest.version.loc.clone()),
+                    format!(
+                        "the newest revision of policy {id} is version {}, but the policy's `version` is {}",
+                        newest.version.value, v.value
+                    ),
+                )
+                .with_related(&v.loc, "the policy's version")
+                .with_hint("the first entry of `revisions` is the current version: make the two agree"),
+            );
+        }
+        if let Some(on) = &pol.approved_on
+            && on.value != newest.date.value
+        {
+            d.push(
+                Diagnostic::error(
+                    "policy-revisions",
+                    Some(newest.date.loc.clone()),
+                    format!(
+                        "the newest revision of policy {id} is dated {}, but the policy was approved on {}",
+                        newest.date.value, on.value
+                    ),
+                )
+                .with_related(&on.loc, "the approval date")
+                .with_hint("the first entry of `revisions` records the current approval: give it the date in `approved_on`"),
+            );
+        }
+    }
+}
+
+/// Every policy a control lists must exist, and an implemented control's policies be approved.
+fn policy_references(p: &Project, ids: &HashSet<&str>, d: &mut Vec<Diagnostic>) {
     let by_id: HashMap<&str, &Policy> = p
         .policies
         .iter()

@@ -61,25 +61,13 @@ fn split_md(text: &str) -> (String, String) {
     (rest[..end + 1].to_string(), rest[end + 5..].to_string())
 }
 
-/// The policy record of the format (v1.1) as the importer writes it (`check` validates the
-/// kind too): YAML front matter, only the format's field names, ISO dates, a valid status,
-/// criteria from the catalog, and `TODO` (never an invented value) where comply records nothing.
+/// What `check` cannot know about an imported policy: it is a draft with a body, its required
+/// owner is the `TODO` placeholder, and no approval or review was invented where comply
+/// records none. The format itself (field names, ISO dates, statuses, criteria from the
+/// catalog, revisions newest first) is the policy kind's to validate: the test runs the real
+/// `check` on the result and asserts every policy was read as one.
 fn validate_policy(file: &str, text: &str) {
     use trustbook::project::yaml::{Kind, parse};
-    const FIELDS: &[&str] = &[
-        "id",
-        "title",
-        "version",
-        "owner",
-        "approved_by",
-        "approved_on",
-        "review",
-        "status",
-        "criteria",
-        "acknowledgment",
-        "revisions",
-        "public",
-    ];
     let (fm, body) = split_md(text);
     assert!(!body.trim().is_empty(), "{file}: empty body");
     let node = parse(&std::sync::Arc::from(file), &fm, 0)
@@ -92,17 +80,10 @@ fn validate_policy(file: &str, text: &str) {
             .find(|(x, _)| x.as_text().as_deref() == Some(k))
             .map(|(_, v)| v)
     };
-    for (k, _) in m {
-        let k = k.as_text().unwrap();
-        assert!(
-            FIELDS.contains(&k.as_str()),
-            "{file}: `{k}` is not a policy field"
-        );
-    }
-    for req in ["id", "title", "status"] {
-        assert!(get(req).is_some(), "{file}: no {req}");
-    }
-    assert_eq!(get("status").unwrap().as_text().as_deref(), Some("draft"));
+    assert_eq!(
+        get("status").and_then(|n| n.as_text()).as_deref(),
+        Some("draft")
+    );
     assert_eq!(
         get("owner").and_then(|n| n.as_text()).as_deref(),
         Some("TODO"),
@@ -110,42 +91,6 @@ fn validate_policy(file: &str, text: &str) {
     );
     for absent in ["approved_by", "approved_on", "review"] {
         assert!(get(absent).is_none(), "{file}: `{absent}` was invented");
-    }
-    if let Some(Kind::Seq(c)) = get("criteria").map(|n| &n.kind) {
-        for x in c {
-            let id = x.as_text().unwrap();
-            assert!(
-                trustbook::catalog::catalog().criterion(&id).is_some(),
-                "{file}: {id}"
-            );
-        }
-    }
-    if let Some(n) = get("revisions") {
-        let Kind::Seq(revs) = &n.kind else {
-            panic!("{file}: revisions not a list")
-        };
-        let mut last: Option<trustbook::project::Date> = None;
-        for r in revs {
-            let Kind::Map(rm) = &r.kind else {
-                panic!("{file}: revision not a mapping")
-            };
-            for (k, v) in rm {
-                let k = k.as_text().unwrap();
-                assert!(
-                    ["version", "date", "summary"].contains(&k.as_str()),
-                    "{file}: revision field {k}"
-                );
-                if k == "date" {
-                    let d = trustbook::project::Date::parse(&v.as_text().unwrap())
-                        .unwrap_or_else(|| panic!("{file}: revision date is not ISO"));
-                    assert!(
-                        last.is_none_or(|l| l >= d),
-                        "{file}: revisions not newest first"
-                    );
-                    last = Some(d);
-                }
-            }
-        }
     }
 }
 
@@ -367,6 +312,8 @@ fn comply_project_is_converted_checked_and_built() {
     let p = check_clean(&dest);
     assert_eq!(p.controls.len(), 3);
     assert_eq!(p.narratives.len(), 2);
+    // Every imported policy was read (and so validated) by the policy kind.
+    assert_eq!(p.policies.len(), names.len());
     build(&dest);
 }
 

@@ -425,29 +425,88 @@ fn read_standards(src: &Path, report: &mut Report) {
 }
 
 /// Plans the import of the comply project at `src` (reads only; writes nothing).
+///
+/// The steps, in the order the report lists their findings: comply.yml, standards/, then
+/// policies, procedures and narratives, then what is left for a person to decide.
 pub fn plan(src: &Path) -> Result<Plan, String> {
     let mut report = Report::default();
     let organization = read_config(src, &mut report)?;
     read_standards(src, &mut report);
-    let mut cats = BTreeSet::new();
-    let mut files: Vec<(String, String)> = Vec::new();
-    let mut ids = BTreeSet::new();
-    let (mut lists, mut tables, mut placeholders) = (0, 0, 0);
-    let mut count = |b: &markdown::Body| {
-        lists += b.lists;
-        tables += b.tables;
-        placeholders += b.placeholders;
+    let mut im = Import {
+        src,
+        report,
+        files: Vec::new(),
+        ids: BTreeSet::new(),
+        cats: BTreeSet::new(),
+        lists: 0,
+        tables: 0,
+        placeholders: 0,
     };
+    im.policies();
+    im.procedures();
+    im.narratives();
+    im.markdown_note();
+    im.leftovers(organization.is_none());
+    let settings = Settings {
+        organization,
+        organization_source: "comply.yml `name`".to_string(),
+        categories: im.cats,
+        as_of: super::skeleton::today(),
+    };
+    Ok(Plan {
+        files: im.files,
+        report: im.report,
+        settings,
+    })
+}
 
-    // Policies → content/policies/*.md (drafts: comply has no approval facts).
-    let mut n_policies = 0;
-    for path in md_files(&src.join("policies")) {
-        let Some(d) = read_doc(src, &path, DOC_KEYS, &mut report) else {
-            continue;
-        };
-        count(&d.body);
+/// An import under way: the files planned so far, the report, and what the documents share
+/// (the IDs given out, the categories their criteria touch, Markdown conversion counts).
+struct Import<'a> {
+    src: &'a Path,
+    report: Report,
+    files: Vec<(String, String)>,
+    ids: BTreeSet<String>,
+    cats: BTreeSet<Category>,
+    lists: usize,
+    tables: usize,
+    placeholders: usize,
+}
+
+impl Import<'_> {
+    /// Reads one comply document (see [`read_doc`]), counting its Markdown conversions.
+    fn read(&mut self, path: &Path, known: &[&str]) -> Option<Doc> {
+        let d = read_doc(self.src, path, known, &mut self.report)?;
+        self.lists += d.body.lists;
+        self.tables += d.body.tables;
+        self.placeholders += d.body.placeholders;
+        Some(d)
+    }
+
+    /// The `.md` files of one comply folder.
+    fn paths(&self, folder: &str) -> Vec<std::path::PathBuf> {
+        md_files(&self.src.join(folder))
+    }
+
+    /// Policies → content/policies/*.md (drafts: comply has no approval facts).
+    fn policies(&mut self) {
+        let mut n = 0;
+        for path in self.paths("policies") {
+            if let Some(d) = self.read(&path, DOC_KEYS) {
+                self.policy(&d);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.report.converted.push(format!("{n} policies → content/policies/ (status: draft; IDs from the acronyms; majorRevisions → revisions, newest first)"));
+            self.report.decide(None, "comply's revisions have no version numbers: replace each revision's `version: TODO` with its number, and add `version` to the policy if you number it");
+        }
+    }
+
+    fn policy(&mut self, d: &Doc) {
+        let report = &mut self.report;
         let out_rel = format!("content/policies/{}.md", d.stem.to_lowercase());
-        let title = text_field(&d, "name").unwrap_or_else(|| {
+        let title = text_field(d, "name").unwrap_or_else(|| {
             report.decide(
                 at(&out_rel, 5),
                 format!(
@@ -457,7 +516,7 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
             );
             d.stem.clone()
         });
-        let acronym = match text_field(&d, "acronym") {
+        let acronym = match text_field(d, "acronym") {
             Some(a) => id_part(&a),
             None => {
                 report.review(
@@ -467,131 +526,70 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
                 id_part(&d.stem)
             }
         };
-        let id = unique(format!("POL-{acronym}"), &mut ids);
-        let crit = satisfies(&d, &mut report, &mut cats);
-        let (revs, bad) = revisions(&d, &mut report);
-        let mut fm = String::new();
-        let _ = writeln!(fm, "---");
-        let _ = writeln!(fm, "# Imported from comply ({}).", d.rel);
-        let _ = writeln!(
-            fm,
-            "# TODO(import): name the owner, add approved_by, approved_on and review (comply records none), then set status: approved."
-        );
-        let _ = writeln!(fm, "id: {}", scalar(&id));
-        let _ = writeln!(fm, "title: {}", scalar(&title));
-        // The policy kind requires an owner; comply records none, so the placeholder stands
-        // out (a `placeholder` warning) until a person names one.
-        let _ = writeln!(fm, "owner: TODO");
-        let _ = writeln!(fm, "status: draft");
-        let _ = writeln!(fm, "criteria: {}", list(&crit));
-        if !revs.is_empty() || !bad.is_empty() {
-            let _ = writeln!(fm, "revisions:");
-        }
-        for (date, summary) in &revs {
-            let _ = writeln!(
-                fm,
-                "  - {{ version: TODO, date: {date}, summary: {} }}",
-                scalar(if summary.is_empty() {
-                    "(no comment in comply)"
-                } else {
-                    summary
-                })
-            );
-        }
-        for (date, summary) in &bad {
-            let _ = writeln!(
-                fm,
-                "  # TODO(import): revision dated {:?} ({:?}) needs an ISO date.",
-                date, summary
-            );
-        }
-        let _ = writeln!(fm, "---");
+        let id = unique(format!("POL-{acronym}"), &mut self.ids);
+        let crit = satisfies(d, report, &mut self.cats);
+        let revs = revisions(d, report);
+        let fm = policy_front_matter(d, &id, &title, &crit, &revs);
         report.decide(
             at(&out_rel, 3),
             format!("{id} is a draft: comply records no owner, approver, approval date or review cycle; replace `owner: TODO`, add approved_by, approved_on and review, then set status: approved"),
         );
-        files.push((out_rel, format!("{fm}{}", d.body.text)));
-        n_policies += 1;
-    }
-    if n_policies > 0 {
-        report.converted.push(format!("{n_policies} policies → content/policies/ (status: draft; IDs from the acronyms; majorRevisions → revisions, newest first)"));
-        report.decide(None, "comply's revisions have no version numbers: replace each revision's `version: TODO` with its number, and add `version` to the policy if you number it");
+        self.files.push((out_rel, format!("{fm}{}", d.body.text)));
     }
 
-    // Procedures → controls.
-    let mut controls = String::new();
-    let mut n_proc = 0;
-    let controls_rel = "content/controls/procedures.yaml";
-    for path in md_files(&src.join("procedures")) {
-        let Some(d) = read_doc(src, &path, PROC_KEYS, &mut report) else {
-            continue;
-        };
-        count(&d.body);
-        let name = text_field(&d, "name").unwrap_or_else(|| d.stem.clone());
+    /// Procedures → controls, all in one file.
+    fn procedures(&mut self) {
+        let controls_rel = "content/controls/procedures.yaml";
+        let mut controls = String::new();
+        let mut n = 0;
+        for path in self.paths("procedures") {
+            if let Some(d) = self.read(&path, PROC_KEYS) {
+                self.procedure(&d, controls_rel, &mut controls);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.files.push((
+                controls_rel.to_string(),
+                super::skeleton::with_schema_line(controls_rel, controls),
+            ));
+            self.report.converted.push(format!("{n} procedures → controls in {controls_rel} (cron → nearest frequency; status: planned)"));
+        }
+    }
+
+    /// One procedure, appended to `controls` (the text of `controls_rel`).
+    fn procedure(&mut self, d: &Doc, controls_rel: &str, controls: &mut String) {
+        let report = &mut self.report;
+        let name = text_field(d, "name").unwrap_or_else(|| d.stem.clone());
         let id = unique(
             format!(
                 "PROC-{}",
-                id_part(&text_field(&d, "id").unwrap_or_else(|| d.stem.clone()))
+                id_part(&text_field(d, "id").unwrap_or_else(|| d.stem.clone()))
             ),
-            &mut ids,
+            &mut self.ids,
         );
-        let crit = satisfies(&d, &mut report, &mut cats);
-        let (freq, freq_note) = match text_field(&d, "cron") {
-            Some(c) => match super::cron::nearest(&c) {
-                Some((f, how)) => (f, format!("from comply cron {c:?}: {how}")),
-                None => {
-                    report.skip(at(&d.rel, d.fields.get("cron").map(|n| n.loc.line).unwrap_or(1)), format!("cron `{c}` cannot be read; the control's frequency was set to per-event, set the real one"));
-                    (
-                        Frequency::PerEvent,
-                        format!("TODO(import): comply cron {c:?} could not be read"),
-                    )
-                }
-            },
-            None => (
-                Frequency::PerEvent,
-                "comply procedure without a schedule: started by hand when needed".to_string(),
-            ),
-        };
+        let crit = satisfies(d, report, &mut self.cats);
+        let (freq, freq_note) = procedure_frequency(d, report);
         let mut description = procedure_description(&d.body.text);
         if description.is_empty() {
             description = name.clone();
         }
-        let first_line = controls.matches('\n').count() as u32 + 1;
-        let _ = writeln!(
+        let first_line = crate::diag::line_col(controls, controls.len()).0;
+        write_procedure(
             controls,
-            "# From comply {} ({}).",
-            d.rel,
-            if d.fields.contains_key("cron") {
-                "scheduled"
-            } else {
-                "unscheduled"
-            }
+            d,
+            &id,
+            &name,
+            &description,
+            (freq, &freq_note),
+            &crit,
         );
-        let _ = writeln!(
-            controls,
-            "# TODO(import): name the owner, confirm nature, kind and status, and map the criteria it meets."
-        );
-        let _ = writeln!(controls, "- id: {}", scalar(&id));
-        let _ = writeln!(controls, "  title: {}", scalar(&name));
-        let _ = writeln!(controls, "  description: {}", scalar(&description));
-        let _ = writeln!(controls, "  owner: TODO");
-        let _ = writeln!(controls, "  frequency: {freq}  # {freq_note}");
-        let _ = writeln!(
-            controls,
-            "  nature: manual  # comply procedures are tickets worked by people"
-        );
-        let _ = writeln!(controls, "  kind: preventive");
-        let _ = writeln!(
-            controls,
-            "  status: planned  # implemented once it operates and has evidence"
-        );
-        let _ = writeln!(controls, "  criteria: {}", list(&crit));
         let header_lines = 1; // the schema line written before the file's text
         report.decide(
             at(controls_rel, first_line + 1 + header_lines),
             format!("{id} ({name}): comply has no owner, nature, kind or status for a procedure; owner is TODO, nature manual, kind preventive and status planned until you decide"),
         );
-        if let Some(c) = text_field(&d, "cron").filter(|c| super::cron::nearest(c).is_some()) {
+        if let Some(c) = text_field(d, "cron").filter(|c| super::cron::nearest(c).is_some()) {
             report.review(
                 at(controls_rel, first_line + 6 + header_lines),
                 format!("{id}: frequency {freq} is the nearest to comply's cron `{c}`"),
@@ -606,27 +604,26 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
                 ),
             );
         }
-        n_proc += 1;
-    }
-    if n_proc > 0 {
-        files.push((
-            controls_rel.to_string(),
-            super::skeleton::with_schema_line(controls_rel, controls),
-        ));
-        report.converted.push(format!("{n_proc} procedures → controls in {controls_rel} (cron → nearest frequency; status: planned)"));
     }
 
-    // Narratives → narratives, with a section guessed from the name.
-    let mut n_narr = 0;
-    for path in md_files(&src.join("narratives")) {
-        let Some(d) = read_doc(src, &path, DOC_KEYS, &mut report) else {
-            continue;
-        };
-        count(&d.body);
-        let title = text_field(&d, "name").unwrap_or_else(|| d.stem.clone());
+    /// Narratives → narratives, with a section guessed from the name.
+    fn narratives(&mut self) {
+        let mut n = 0;
+        for path in self.paths("narratives") {
+            if let Some(d) = self.read(&path, DOC_KEYS) {
+                n += 1;
+                self.narrative(&d, n * 10);
+            }
+        }
+        if n > 0 {
+            self.report.converted.push(format!("{n} narratives → content/narratives/ (audience: restricted; sections guessed from their names)"));
+        }
+    }
+
+    fn narrative(&mut self, d: &Doc, order: usize) {
+        let title = text_field(d, "name").unwrap_or_else(|| d.stem.clone());
         let section = section_for(&format!("{title} {}", d.stem));
         let out_rel = format!("content/narratives/{}.md", d.stem.to_lowercase());
-        n_narr += 1;
         let mut fm = String::new();
         let _ = writeln!(fm, "---");
         let _ = writeln!(fm, "# Imported from comply ({}).", d.rel);
@@ -635,57 +632,163 @@ pub fn plan(src: &Path) -> Result<Plan, String> {
             fm,
             "section: {section}  # TODO(import): comply has no sections; confirm this is where the text belongs"
         );
-        let _ = writeln!(fm, "order: {}", n_narr * 10);
+        let _ = writeln!(fm, "order: {order}");
         let _ = writeln!(fm, "audience: restricted");
         let _ = writeln!(fm, "---");
-        report.review(at(&out_rel, 4), format!("narrative {:?} placed in section `{section}` by its name (a guess: confirm or move it)", title));
+        self.report.review(at(&out_rel, 4), format!("narrative {:?} placed in section `{section}` by its name (a guess: confirm or move it)", title));
         let mut unused = BTreeSet::new();
-        let crit = satisfies(&d, &mut report, &mut unused);
+        let crit = satisfies(d, &mut self.report, &mut unused);
         if !crit.is_empty() {
-            report.review(
+            self.report.review(
                 at(&d.rel, d.fields.get("satisfies").map(|n| n.loc.line).unwrap_or(1)),
                 format!("the criteria this narrative cites ({}) are not carried over: in trustbook criteria are met by controls, so map them there", crit.join(", ")),
             );
         }
-        files.push((out_rel, format!("{fm}{}", d.body.text)));
+        self.files.push((out_rel, format!("{fm}{}", d.body.text)));
     }
-    if n_narr > 0 {
-        report.converted.push(format!("{n_narr} narratives → content/narratives/ (audience: restricted; sections guessed from their names)"));
-    }
-    if lists + tables + placeholders > 0 {
-        report.converted.push(format!(
-            "Markdown: {lists} lettered/roman lists renumbered for CommonMark, {tables} grid tables → Markdown tables, {placeholders} {{{{.Name}}}} placeholders → {{{{ organization }}}}"
-        ));
-    }
-    for dir in ["templates", ".comply", "output"] {
-        if src.join(dir).is_dir() {
-            report.skip(Some(format!("{dir}/")), match dir {
-                "templates" => "comply's LaTeX and HTML templates are not imported (trustbook has its own theme)",
-                ".comply" => "comply's ticket cache is not imported",
-                _ => "comply's generated output is not imported",
-            });
+
+    /// One line for the Markdown rewritten in all documents.
+    fn markdown_note(&mut self) {
+        let (lists, tables, placeholders) = (self.lists, self.tables, self.placeholders);
+        if lists + tables + placeholders > 0 {
+            self.report.converted.push(format!(
+                "Markdown: {lists} lettered/roman lists renumbered for CommonMark, {tables} grid tables → Markdown tables, {placeholders} {{{{.Name}}}} placeholders → {{{{ organization }}}}"
+            ));
         }
     }
-    if organization.is_none() {
+
+    /// comply's folders that are not imported, and the settings a person must supply.
+    fn leftovers(&mut self, no_organization: bool) {
+        let report = &mut self.report;
+        for dir in ["templates", ".comply", "output"] {
+            if self.src.join(dir).is_dir() {
+                report.skip(Some(format!("{dir}/")), match dir {
+                    "templates" => "comply's LaTeX and HTML templates are not imported (trustbook has its own theme)",
+                    ".comply" => "comply's ticket cache is not imported",
+                    _ => "comply's generated output is not imported",
+                });
+            }
+        }
+        if no_organization {
+            report.decide(
+                at("content/trustbook.yaml", super::skeleton::LINE_ORGANIZATION),
+                "comply.yml has no `name`: write the organization's name",
+            );
+        }
         report.decide(
-            at("content/trustbook.yaml", super::skeleton::LINE_ORGANIZATION),
-            "comply.yml has no `name`: write the organization's name",
+            at("content/trustbook.yaml", super::skeleton::LINE_SYSTEM),
+            "comply has no system name: name the system the report describes",
+        );
+        report.decide(at("content/trustbook.yaml", super::skeleton::LINE_REPORT), "choose the report type and its date or period (set to type1 as of the import date until you do)");
+    }
+}
+
+/// A policy's front matter: a draft with the ID, title, criteria and revisions comply has.
+fn policy_front_matter(
+    d: &Doc,
+    id: &str,
+    title: &str,
+    crit: &[String],
+    revs: &Revisions,
+) -> String {
+    let (revs, bad) = revs;
+    let mut fm = String::new();
+    let _ = writeln!(fm, "---");
+    let _ = writeln!(fm, "# Imported from comply ({}).", d.rel);
+    let _ = writeln!(
+        fm,
+        "# TODO(import): name the owner, add approved_by, approved_on and review (comply records none), then set status: approved."
+    );
+    let _ = writeln!(fm, "id: {}", scalar(id));
+    let _ = writeln!(fm, "title: {}", scalar(title));
+    // The policy kind requires an owner; comply records none, so the placeholder stands
+    // out (a `placeholder` warning) until a person names one.
+    let _ = writeln!(fm, "owner: TODO");
+    let _ = writeln!(fm, "status: draft");
+    let _ = writeln!(fm, "criteria: {}", list(crit));
+    if !revs.is_empty() || !bad.is_empty() {
+        let _ = writeln!(fm, "revisions:");
+    }
+    for (date, summary) in revs {
+        let _ = writeln!(
+            fm,
+            "  - {{ version: TODO, date: {date}, summary: {} }}",
+            scalar(if summary.is_empty() {
+                "(no comment in comply)"
+            } else {
+                summary
+            })
         );
     }
-    report.decide(
-        at("content/trustbook.yaml", super::skeleton::LINE_SYSTEM),
-        "comply has no system name: name the system the report describes",
+    for (date, summary) in bad {
+        let _ = writeln!(
+            fm,
+            "  # TODO(import): revision dated {:?} ({:?}) needs an ISO date.",
+            date, summary
+        );
+    }
+    let _ = writeln!(fm, "---");
+    fm
+}
+
+/// A procedure's frequency from its `cron` (the nearest one), with a note saying where it came
+/// from; per-event without a schedule or when the cron cannot be read (reported).
+fn procedure_frequency(d: &Doc, report: &mut Report) -> (Frequency, String) {
+    match text_field(d, "cron") {
+        Some(c) => match super::cron::nearest(&c) {
+            Some((f, how)) => (f, format!("from comply cron {c:?}: {how}")),
+            None => {
+                report.skip(at(&d.rel, d.fields.get("cron").map(|n| n.loc.line).unwrap_or(1)), format!("cron `{c}` cannot be read; the control's frequency was set to per-event, set the real one"));
+                (
+                    Frequency::PerEvent,
+                    format!("TODO(import): comply cron {c:?} could not be read"),
+                )
+            }
+        },
+        None => (
+            Frequency::PerEvent,
+            "comply procedure without a schedule: started by hand when needed".to_string(),
+        ),
+    }
+}
+
+/// Appends one procedure's control (a planned, manual, preventive control owned by TODO).
+fn write_procedure(
+    controls: &mut String,
+    d: &Doc,
+    id: &str,
+    name: &str,
+    description: &str,
+    (freq, freq_note): (Frequency, &str),
+    crit: &[String],
+) {
+    let _ = writeln!(
+        controls,
+        "# From comply {} ({}).",
+        d.rel,
+        if d.fields.contains_key("cron") {
+            "scheduled"
+        } else {
+            "unscheduled"
+        }
     );
-    report.decide(at("content/trustbook.yaml", super::skeleton::LINE_REPORT), "choose the report type and its date or period (set to type1 as of the import date until you do)");
-    let settings = Settings {
-        organization,
-        organization_source: "comply.yml `name`".to_string(),
-        categories: cats,
-        as_of: super::skeleton::today(),
-    };
-    Ok(Plan {
-        files,
-        report,
-        settings,
-    })
+    let _ = writeln!(
+        controls,
+        "# TODO(import): name the owner, confirm nature, kind and status, and map the criteria it meets."
+    );
+    let _ = writeln!(controls, "- id: {}", scalar(id));
+    let _ = writeln!(controls, "  title: {}", scalar(name));
+    let _ = writeln!(controls, "  description: {}", scalar(description));
+    let _ = writeln!(controls, "  owner: TODO");
+    let _ = writeln!(controls, "  frequency: {freq}  # {freq_note}");
+    let _ = writeln!(
+        controls,
+        "  nature: manual  # comply procedures are tickets worked by people"
+    );
+    let _ = writeln!(controls, "  kind: preventive");
+    let _ = writeln!(
+        controls,
+        "  status: planned  # implemented once it operates and has evidence"
+    );
+    let _ = writeln!(controls, "  criteria: {}", list(crit));
 }

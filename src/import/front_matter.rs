@@ -26,7 +26,7 @@ pub fn split(text: &str) -> Option<Split<'_>> {
     let at = rest.find("---")?;
     let yaml = &rest[..at];
     let mut body = &rest[at + 3..];
-    let mut body_line = 1 + yaml.matches('\n').count() as u32;
+    let mut body_line = crate::diag::line_col(yaml, yaml.len()).0;
     // The rest of the separator's line belongs to no one.
     if let Some(nl) = body.find('\n')
         && body[..nl].trim().is_empty()

@@ -45,7 +45,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// Counts one more conversion of a kind, printed as "N <what>".
+    /// Counts one more conversion of a kind, printed as "N `what`".
     pub fn converted_note(&mut self, what: &str) {
         *self.notes.entry(what.to_string()).or_default() += 1;
     }

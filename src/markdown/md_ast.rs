@@ -8,7 +8,7 @@
 //! Images must be files under `content/` and must have alt text; a missing alt text or an image
 //! that is not a project file is an error diagnostic pointing at the narrative's line.
 
-use crate::diag::{Diagnostic, Loc};
+use crate::diag::{Diagnostic, LineIndex, Loc};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -149,249 +149,272 @@ struct Frame {
 
 /// Parses Markdown into a tree, reporting images without alt text or without a file.
 pub fn parse(markdown: &str, src: &MdSource<'_>) -> (Vec<Node>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(markdown.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let loc_of = |offset: usize, len: usize| -> Loc {
-        let line = line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
-        let col = markdown[line_starts[line]..offset.min(markdown.len())]
-            .chars()
-            .count();
-        Loc {
-            file: src.file.clone(),
-            line: src.first_line + line as u32,
-            column: col as u32 + 1,
-            len: len as u32,
-        }
+    let mut b = Builder {
+        markdown,
+        lines: LineIndex::new(markdown),
+        src,
+        stack: Vec::new(),
+        root: Vec::new(),
+        diags: Vec::new(),
     };
-
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut root: Vec<Node> = Vec::new();
-
-    fn push(stack: &mut [Frame], root: &mut Vec<Node>, n: Node) {
-        match stack.last_mut() {
-            Some(f) => f.c.push(n),
-            None => root.push(n),
-        }
-    }
-
     for (ev, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         match ev {
-            Event::Start(tag) => stack.push(Frame {
+            Event::Start(tag) => b.stack.push(Frame {
                 tag: tag.into_static(),
                 start: range.start,
                 c: Vec::new(),
                 task: None,
             }),
-            Event::End(end) => {
-                let Some(Frame {
-                    tag,
-                    start,
-                    c: children,
-                    task,
-                }) = stack.pop()
-                else {
-                    continue;
-                };
-                let node = match (tag, end) {
-                    (Tag::Paragraph, _) => Some(Node::Paragraph { c: children }),
-                    (Tag::Heading { level, .. }, _) => Some(Node::Heading {
-                        level: level as u8,
-                        c: children,
-                    }),
-                    (Tag::BlockQuote(_), _) => Some(Node::Blockquote { c: children }),
-                    (Tag::CodeBlock(kind), _) => {
-                        let lang = match kind {
-                            CodeBlockKind::Fenced(l) => {
-                                let l = l.split_whitespace().next().unwrap_or("").to_string();
-                                (!l.is_empty()).then_some(l)
-                            }
-                            CodeBlockKind::Indented => None,
-                        };
-                        Some(Node::Codeblock {
-                            lang,
-                            v: plain_text(&children),
-                        })
-                    }
-                    (Tag::HtmlBlock, _) => Some(Node::Html {
-                        v: plain_text(&children).trim_end().to_string(),
-                        block: true,
-                    }),
-                    (Tag::List(start), _) => {
-                        let items = children
-                            .into_iter()
-                            .filter_map(|n| match n {
-                                Node::ListItem { task, c } => Some(Item { task, c }),
-                                _ => None,
-                            })
-                            .collect();
-                        Some(Node::List {
-                            ordered: start.is_some(),
-                            start: start.unwrap_or(1),
-                            items,
-                        })
-                    }
-                    (Tag::Item, _) => Some(Node::ListItem { task, c: children }),
-                    (Tag::FootnoteDefinition(label), _) => Some(Node::FootnoteDef {
-                        label: label.to_string(),
-                        n: 0,
-                        referenced: false,
-                        c: children,
-                    }),
-                    (Tag::Table(aligns), _) => {
-                        let align = aligns
-                            .iter()
-                            .map(|a| match a {
-                                Alignment::None => "auto",
-                                Alignment::Left => "left",
-                                Alignment::Center => "center",
-                                Alignment::Right => "right",
-                            })
-                            .collect();
-                        let mut header = Vec::new();
-                        let mut rows = Vec::new();
-                        for ch in children {
-                            if let Node::Row { head, cells } = ch {
-                                if head {
-                                    header = cells
-                                } else {
-                                    rows.push(cells)
-                                }
-                            }
-                        }
-                        Some(Node::Table {
-                            align,
-                            header,
-                            rows,
-                        })
-                    }
-                    (Tag::TableHead, _) | (Tag::TableRow, _) => {
-                        let head = matches!(end, TagEnd::TableHead);
-                        let cells = children
-                            .into_iter()
-                            .filter_map(|n| {
-                                if let Node::Cell { c } = n {
-                                    Some(c)
-                                } else {
-                                    None
-                                }
-                            })
-                            .collect();
-                        Some(Node::Row { head, cells })
-                    }
-                    (Tag::TableCell, _) => Some(Node::Cell { c: children }),
-                    (Tag::Emphasis, _) => Some(Node::Emph { c: children }),
-                    (Tag::Strong, _) => Some(Node::Strong { c: children }),
-                    (Tag::Strikethrough, _) => Some(Node::Strike { c: children }),
-                    (Tag::Superscript, _) | (Tag::Subscript, _) => Some(Node::Emph { c: children }),
-                    (
-                        Tag::Link {
-                            dest_url, title, ..
-                        },
-                        _,
-                    ) => Some(Node::Link {
-                        url: dest_url.to_string(),
-                        title: title.to_string(),
-                        c: children,
-                    }),
-                    (
-                        Tag::Image {
-                            dest_url, title, ..
-                        },
-                        _,
-                    ) => {
-                        let alt = plain_text(&children).trim().to_string();
-                        let url = dest_url.to_string();
-                        let loc = loc_of(start, range.end.saturating_sub(start).min(200));
-                        let mut src_path = None;
-                        if alt.is_empty() {
-                            diags.push(
-                                Diagnostic::error("image-without-alt", Some(loc.clone()), format!("the image `{url}` has no alt text"))
-                                    .with_label("no alt text")
-                                    .with_hint("describe the image between the brackets: `![Architecture diagram of the platform](…)`; readers of the PDF and screen readers rely on it"),
-                            );
-                        }
-                        match resolve_image(&src.file, &url) {
-                            Err(why) => diags.push(Diagnostic::error("image-not-found", Some(loc), why).with_label("cannot be shown")),
-                            Ok(rel) if src.assets.contains_key(&rel) => src_path = Some(format!("/content/{rel}")),
-                            Ok(rel) => diags.push(
-                                Diagnostic::error("image-not-found", Some(loc), format!("the image `{url}` is not an image file under content/ (looked for content/{rel})"))
-                                    .with_label("no such image")
-                                    .with_hint("put the image under content/ (e.g. content/assets/) and link it relative to the narrative, e.g. `../assets/diagram.png`"),
-                            ),
-                        }
-                        Some(Node::Image {
-                            src: src_path,
-                            url,
-                            alt,
-                            title: title.to_string(),
-                        })
-                    }
-                    (Tag::MetadataBlock(_), _) => None,
-                    (Tag::DefinitionList, _)
-                    | (Tag::DefinitionListTitle, _)
-                    | (Tag::DefinitionListDefinition, _) => Some(Node::Paragraph { c: children }),
-                };
-                if let Some(n) = node {
-                    push(&mut stack, &mut root, n);
+            Event::End(end) => b.close(end, range.end),
+            Event::TaskListMarker(checked) => {
+                if let Some(f) = b
+                    .stack
+                    .iter_mut()
+                    .rev()
+                    .find(|f| matches!(f.tag, Tag::Item))
+                {
+                    f.task = Some(checked);
                 }
             }
-            Event::Text(t) => push(&mut stack, &mut root, Node::Text { v: t.to_string() }),
-            Event::Code(t) => push(&mut stack, &mut root, Node::Code { v: t.to_string() }),
-            Event::InlineMath(t) => push(
-                &mut stack,
-                &mut root,
-                Node::Text {
-                    v: format!("${t}$"),
-                },
-            ),
-            Event::DisplayMath(t) => push(
-                &mut stack,
-                &mut root,
-                Node::Text {
-                    v: format!("$${t}$$"),
-                },
-            ),
-            Event::Html(t) => {
-                // Inside an HTML block: collect as text; the block becomes one Html node.
-                push(&mut stack, &mut root, Node::Text { v: t.to_string() })
-            }
-            Event::InlineHtml(t) => push(
-                &mut stack,
-                &mut root,
-                Node::Html {
-                    v: t.to_string(),
-                    block: false,
-                },
-            ),
-            Event::FootnoteReference(l) => push(
-                &mut stack,
-                &mut root,
-                Node::FootnoteRef {
-                    label: l.to_string(),
-                    n: 0,
-                    c: None,
-                },
-            ),
-            Event::SoftBreak => push(&mut stack, &mut root, Node::SoftBreak),
-            Event::HardBreak => push(&mut stack, &mut root, Node::HardBreak),
-            Event::Rule => push(&mut stack, &mut root, Node::Rule),
-            Event::TaskListMarker(checked) => {
-                if let Some(f) = stack.iter_mut().rev().find(|f| matches!(f.tag, Tag::Item)) {
-                    f.task = Some(checked);
+            other => {
+                if let Some(n) = leaf(other) {
+                    b.push(n);
                 }
             }
         }
     }
     // Unclosed frames cannot happen with pulldown-cmark, but flush them defensively.
-    while let Some(Frame { c, .. }) = stack.pop() {
-        push(&mut stack, &mut root, Node::Paragraph { c });
+    while let Some(Frame { c, .. }) = b.stack.pop() {
+        b.push(Node::Paragraph { c });
     }
+    let Builder {
+        mut root, diags, ..
+    } = b;
     number_footnotes(&mut root);
     (root, diags)
+}
+
+/// The tree being built: the open elements (innermost last), the finished top-level nodes and
+/// the diagnostics so far.
+struct Builder<'a, 's> {
+    markdown: &'a str,
+    lines: LineIndex,
+    src: &'a MdSource<'s>,
+    stack: Vec<Frame>,
+    root: Vec<Node>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Builder<'_, '_> {
+    /// Adds a finished node to the innermost open element (or the top level).
+    fn push(&mut self, n: Node) {
+        match self.stack.last_mut() {
+            Some(f) => f.c.push(n),
+            None => self.root.push(n),
+        }
+    }
+
+    /// The location of `len` characters at byte `offset` of the Markdown.
+    fn loc(&self, offset: usize, len: usize) -> Loc {
+        let (line, column) = self.lines.line_col(self.markdown, offset);
+        Loc {
+            file: self.src.file.clone(),
+            line: self.src.first_line + line - 1,
+            column,
+            len: len as u32,
+        }
+    }
+
+    /// Closes the innermost element (which ends at byte `end_offset`) and adds its node.
+    fn close(&mut self, end: TagEnd, end_offset: usize) {
+        let Some(Frame {
+            tag,
+            start,
+            c: children,
+            task,
+        }) = self.stack.pop()
+        else {
+            return;
+        };
+        let node = match tag {
+            Tag::Paragraph => Node::Paragraph { c: children },
+            Tag::Heading { level, .. } => Node::Heading {
+                level: level as u8,
+                c: children,
+            },
+            Tag::BlockQuote(_) => Node::Blockquote { c: children },
+            Tag::CodeBlock(kind) => code_block(kind, &children),
+            Tag::HtmlBlock => Node::Html {
+                v: plain_text(&children).trim_end().to_string(),
+                block: true,
+            },
+            Tag::List(start) => list(start, children),
+            Tag::Item => Node::ListItem { task, c: children },
+            Tag::FootnoteDefinition(label) => Node::FootnoteDef {
+                label: label.to_string(),
+                n: 0,
+                referenced: false,
+                c: children,
+            },
+            Tag::Table(aligns) => table(&aligns, children),
+            Tag::TableHead | Tag::TableRow => table_row(matches!(end, TagEnd::TableHead), children),
+            Tag::TableCell => Node::Cell { c: children },
+            Tag::Emphasis => Node::Emph { c: children },
+            Tag::Strong => Node::Strong { c: children },
+            Tag::Strikethrough => Node::Strike { c: children },
+            Tag::Superscript | Tag::Subscript => Node::Emph { c: children },
+            Tag::Link {
+                dest_url, title, ..
+            } => Node::Link {
+                url: dest_url.to_string(),
+                title: title.to_string(),
+                c: children,
+            },
+            Tag::Image {
+                dest_url, title, ..
+            } => {
+                let loc = self.loc(start, end_offset.saturating_sub(start).min(200));
+                self.image(dest_url.to_string(), title.to_string(), &children, loc)
+            }
+            Tag::MetadataBlock(_) => return,
+            Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
+                Node::Paragraph { c: children }
+            }
+        };
+        self.push(node);
+    }
+
+    /// An image, resolved to a project file; a missing alt text or file is an error at `loc`.
+    fn image(&mut self, url: String, title: String, children: &[Node], loc: Loc) -> Node {
+        let alt = plain_text(children).trim().to_string();
+        let mut src_path = None;
+        if alt.is_empty() {
+            self.diags.push(
+                Diagnostic::error("image-without-alt", Some(loc.clone()), format!("the image `{url}` has no alt text"))
+                    .with_label("no alt text")
+                    .with_hint("describe the image between the brackets: `![Architecture diagram of the platform](…)`; readers of the PDF and screen readers rely on it"),
+            );
+        }
+        match resolve_image(&self.src.file, &url) {
+            Err(why) => self.diags.push(Diagnostic::error("image-not-found", Some(loc), why).with_label("cannot be shown")),
+            Ok(rel) if self.src.assets.contains_key(&rel) => src_path = Some(format!("/content/{rel}")),
+            Ok(rel) => self.diags.push(
+                Diagnostic::error("image-not-found", Some(loc), format!("the image `{url}` is not an image file under content/ (looked for content/{rel})"))
+                    .with_label("no such image")
+                    .with_hint("put the image under content/ (e.g. content/assets/) and link it relative to the narrative, e.g. `../assets/diagram.png`"),
+            ),
+        }
+        Node::Image {
+            src: src_path,
+            url,
+            alt,
+            title,
+        }
+    }
+}
+
+/// The node of an event that opens no element (`None` for the ones that do, and task markers).
+fn leaf(ev: Event<'_>) -> Option<Node> {
+    Some(match ev {
+        Event::Text(t) => Node::Text { v: t.to_string() },
+        Event::Code(t) => Node::Code { v: t.to_string() },
+        Event::InlineMath(t) => Node::Text {
+            v: format!("${t}$"),
+        },
+        Event::DisplayMath(t) => Node::Text {
+            v: format!("$${t}$$"),
+        },
+        // Inside an HTML block: collect as text; the block becomes one Html node.
+        Event::Html(t) => Node::Text { v: t.to_string() },
+        Event::InlineHtml(t) => Node::Html {
+            v: t.to_string(),
+            block: false,
+        },
+        Event::FootnoteReference(l) => Node::FootnoteRef {
+            label: l.to_string(),
+            n: 0,
+            c: None,
+        },
+        Event::SoftBreak => Node::SoftBreak,
+        Event::HardBreak => Node::HardBreak,
+        Event::Rule => Node::Rule,
+        Event::Start(_) | Event::End(_) | Event::TaskListMarker(_) => return None,
+    })
+}
+
+/// A code block, with the first word of a fenced block's info string as its language.
+fn code_block(kind: CodeBlockKind<'_>, children: &[Node]) -> Node {
+    let lang = match kind {
+        CodeBlockKind::Fenced(l) => {
+            let l = l.split_whitespace().next().unwrap_or("").to_string();
+            (!l.is_empty()).then_some(l)
+        }
+        CodeBlockKind::Indented => None,
+    };
+    Node::Codeblock {
+        lang,
+        v: plain_text(children),
+    }
+}
+
+/// A list from its items (`start`: the first number of an ordered list).
+fn list(start: Option<u64>, children: Vec<Node>) -> Node {
+    let items = children
+        .into_iter()
+        .filter_map(|n| match n {
+            Node::ListItem { task, c } => Some(Item { task, c }),
+            _ => None,
+        })
+        .collect();
+    Node::List {
+        ordered: start.is_some(),
+        start: start.unwrap_or(1),
+        items,
+    }
+}
+
+/// A table from its header row and body rows.
+fn table(aligns: &[Alignment], children: Vec<Node>) -> Node {
+    let align = aligns
+        .iter()
+        .map(|a| match a {
+            Alignment::None => "auto",
+            Alignment::Left => "left",
+            Alignment::Center => "center",
+            Alignment::Right => "right",
+        })
+        .collect();
+    let mut header = Vec::new();
+    let mut rows = Vec::new();
+    for ch in children {
+        if let Node::Row { head, cells } = ch {
+            if head {
+                header = cells
+            } else {
+                rows.push(cells)
+            }
+        }
+    }
+    Node::Table {
+        align,
+        header,
+        rows,
+    }
+}
+
+/// A table row (the header row when `head`) from its cells.
+fn table_row(head: bool, children: Vec<Node>) -> Node {
+    let cells = children
+        .into_iter()
+        .filter_map(|n| {
+            if let Node::Cell { c } = n {
+                Some(c)
+            } else {
+                None
+            }
+        })
+        .collect();
+    Node::Row { head, cells }
 }
 
 /// The text of a subtree without formatting (for alt text and code blocks).

@@ -88,22 +88,7 @@ fn level_of(n: u8) -> HeadingLevel {
 }
 
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(&mut out, s);
-    out
-}
-
-fn escape_into(out: &mut String, s: &str) {
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
+    super::escape::html(s)
 }
 
 fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {

@@ -224,15 +224,13 @@ fn check_text(file: &Arc<str>, body: &str, body_line: u32, public: bool, d: &mut
     if found.is_empty() {
         return;
     }
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let lines = crate::diag::LineIndex::new(body);
     let loc = |r: &Range<usize>| {
-        let line = starts.partition_point(|&s| s <= r.start) - 1;
+        let (line, column) = lines.line_col(body, r.start);
         Loc {
             file: file.clone(),
-            line: body_line + line as u32,
-            column: body[starts[line]..r.start].chars().count() as u32 + 1,
+            line: body_line + line - 1,
+            column,
             len: body[r.clone()].chars().count() as u32,
         }
     };

@@ -830,9 +830,7 @@ pub fn safe_join(content: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::hex::hex;
 
 fn read_vendor(n: &Node, d: &mut Vec<Diagnostic>) -> Option<Vendor> {
     let mut r = Rec::new(n, "vendor", fields::VENDOR, d)?;

@@ -291,18 +291,7 @@ fn push_tera_error(
 }
 
 fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            _ => o.push(ch),
-        }
-    }
-    o
+    crate::markdown::escape::xml(s)
 }
 
 /// The content date as an RFC 3339 timestamp (midnight UTC).
@@ -509,10 +498,7 @@ fn sitemap(base: &str, lastmod: &str, pages: &[&str]) -> String {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::hex(&Sha256::digest(bytes))
 }
 
 /// `manifest.json`: the SHA-256 and size of every other public file, sorted by path.

@@ -451,11 +451,7 @@ fn replace_unshowable(
 
 /// 1-based line and column (in characters) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u32 + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    (line, text[line_start..offset].chars().count() as u32 + 1)
+    crate::diag::line_col(text, offset)
 }
 
 /// The document date: `SOURCE_DATE_EPOCH` if given, else the content date at midnight UTC.

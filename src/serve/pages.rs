@@ -7,18 +7,7 @@ use crate::pipeline::PDF_NAME;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::markdown::escape::html(s)
 }
 
 /// The id of the overlay element (tests and users' CSS may look for it).
