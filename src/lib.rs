@@ -16,6 +16,7 @@ pub mod explain;
 pub mod import;
 pub mod init;
 pub mod init_full;
+pub mod kinds;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

@@ -9,102 +9,39 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Field names of each record kind (the format spec plus documented additions).
+/// Field names of each record kind and nested block, as the readers accept them: derived at
+/// compile time from the kinds table ([`crate::kinds`]).
 pub mod fields {
-    pub const ROOT: &[&str] = &["organization", "system", "report", "trust_page", "theme"];
-    pub const ORGANIZATION: &[&str] = &["name", "website", "security_contact", "logo"];
-    pub const SYSTEM: &[&str] = &["name", "summary"];
-    pub const REPORT: &[&str] = &[
-        "type",
-        "period",
-        "as_of",
-        "categories",
-        "not_relevant",
-        "auditor",
-        "content_date",
-    ];
-    pub const PERIOD: &[&str] = &["start", "end"];
-    pub const NOT_RELEVANT: &[&str] = &["criterion", "reason"];
-    pub const AUDITOR: &[&str] = &["firm"];
-    pub const TRUST_PAGE: &[&str] = &["base_url", "request_access", "show_readiness", "policies"];
-    pub const CONTROL: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "owner",
-        "frequency",
-        "nature",
-        "kind",
-        "status",
-        "criteria",
-        "mappings",
-        "evidence",
-        "policies",
-        "public",
-    ];
-    pub const PUBLIC: &[&str] = &["theme", "summary"];
-    pub const MAPPINGS: &[&str] = &["iso27001-2022"];
-    pub const TEST: &[&str] = &[
-        "id",
-        "control",
-        "procedure",
-        "methods",
-        "performed_by",
-        "performed_on",
-        "population",
-        "sample",
-        "result",
-        "exceptions",
-        "evidence",
-    ];
-    pub const EXCEPTION: &[&str] = &["description", "deviations", "management_response"];
-    pub const EVIDENCE: &[&str] = &[
-        "id",
-        "title",
-        "collected_on",
-        "source",
-        "file",
-        "sha256",
-        "refresh",
-        "covers",
-    ];
+    use crate::kinds as k;
+
+    macro_rules! names {
+        ($b:expr) => {
+            &k::names::<{ $b.fields.len() }>($b.fields)
+        };
+    }
+    pub const ROOT: &[&str] = names!(k::TRUSTBOOK.record);
+    pub const ORGANIZATION: &[&str] = names!(k::ORGANIZATION);
+    pub const SYSTEM: &[&str] = names!(k::SYSTEM);
+    pub const REPORT: &[&str] = names!(k::REPORT);
+    pub const PERIOD: &[&str] = names!(k::PERIOD);
+    pub const NOT_RELEVANT: &[&str] = names!(k::NOT_RELEVANT);
+    pub const AUDITOR: &[&str] = names!(k::AUDITOR);
+    pub const TRUST_PAGE: &[&str] = names!(k::TRUST_PAGE);
+    pub const CONTROL: &[&str] = names!(k::CONTROL.record);
+    pub const PUBLIC: &[&str] = names!(k::CONTROL_PUBLIC);
+    pub const MAPPINGS: &[&str] = names!(k::MAPPINGS);
+    pub const TEST: &[&str] = names!(k::TEST.record);
+    pub const EXCEPTION: &[&str] = names!(k::EXCEPTION);
+    pub const EVIDENCE: &[&str] = names!(k::EVIDENCE.record);
+    /// A `{ start, end }` span of an evidence record's `covers` (its schema is written by hand:
+    /// [`crate::schema::covers`]).
     pub const COVERS_SPAN: &[&str] = &["start", "end"];
-    pub const VENDOR: &[&str] = &[
-        "name",
-        "service",
-        "subservice",
-        "criteria",
-        "csocs",
-        "monitoring",
-        "subprocessor",
-        "purpose",
-        "locations",
-        "data",
-        "soc_report",
-    ];
+    pub const VENDOR: &[&str] = names!(k::VENDOR.record);
     /// A vendor's `soc_report` block (v1.1).
-    pub const SOC_REPORT: &[&str] = &[
-        "type",
-        "period",
-        "as_of",
-        "opinion",
-        "bridge_letter_through",
-        "reviewed_on",
-        "reviewed_by",
-    ];
-    pub const CUEC: &[&str] = &["id", "text", "criteria"];
-    pub const REMEDIATION: &[&str] = &[
-        "id",
-        "title",
-        "criteria",
-        "controls",
-        "owner",
-        "opened",
-        "due",
-        "status",
-        "closed_on",
-    ];
-    pub const FRONT_MATTER: &[&str] = &["title", "section", "order", "audience"];
+    pub const SOC_REPORT: &[&str] = names!(k::SOC_REPORT);
+    pub const CUEC: &[&str] = names!(k::CUEC.record);
+    pub const REMEDIATION: &[&str] = names!(k::REMEDIATION.record);
+    pub const FRONT_MATTER: &[&str] = names!(k::NARRATIVE.record);
 }
 
 /// The result of loading: a project (if trustbook.yaml could be read) and every problem found.
@@ -162,7 +99,7 @@ pub(super) fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Optio
 /// Files with the given extensions in `dir` and its subfolders, at any depth (teams organize
 /// records by subfolder; IDs stay unique project-wide). Sorted; hidden files and folders and
 /// editor backups (`~`) are skipped.
-pub(super) fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+pub(crate) fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(super::layout::MAX_DEPTH)
@@ -181,7 +118,7 @@ pub(super) fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 }
 
 /// The text of a scalar field of a mapping, if present.
-pub(super) fn field_text(node: &Node, name: &str) -> Option<String> {
+pub(crate) fn field_text(node: &Node, name: &str) -> Option<String> {
     match &node.kind {
         Kind::Map(m) => m
             .iter()
@@ -1023,14 +960,14 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
 }
 
 /// What to tell the user when a Markdown record's front matter is missing or empty.
-pub(super) struct FrontMatterHints {
+pub(crate) struct FrontMatterHints {
     pub missing: &'static str,
     pub empty: &'static str,
 }
 
 /// Splits `---` front matter from a Markdown file (narratives, policies), reporting a missing,
 /// unclosed, malformed or empty one: (front matter node, body, body's first line).
-pub(super) fn front_matter(
+pub(crate) fn front_matter(
     rel: &Arc<str>,
     text: &str,
     what: &str,

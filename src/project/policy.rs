@@ -11,25 +11,17 @@ use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Field names of a policy's front matter (the format spec; keep in sync with docs/src/policies.md).
-pub const FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "version",
-    "owner",
-    "approved_by",
-    "approved_on",
-    "review",
-    "status",
-    "criteria",
-    "acknowledgment",
-    "revisions",
-    "public",
-];
+/// Field names of a policy's front matter (from the kinds table).
+pub const FIELDS: &[&str] = &crate::kinds::names::<{ crate::kinds::POLICY.record.fields.len() }>(
+    crate::kinds::POLICY.record.fields,
+);
 /// Field names of one entry of `revisions`.
-pub const REVISION_FIELDS: &[&str] = &["version", "date", "summary"];
+pub const REVISION_FIELDS: &[&str] =
+    &crate::kinds::names::<{ crate::kinds::REVISION.fields.len() }>(crate::kinds::REVISION.fields);
 /// Field names of a policy's `public` block.
-pub const PUBLIC_FIELDS: &[&str] = &["summary"];
+pub const PUBLIC_FIELDS: &[&str] = &crate::kinds::names::<
+    { crate::kinds::POLICY_PUBLIC.fields.len() },
+>(crate::kinds::POLICY_PUBLIC.fields);
 
 enumerated!(
     /// Where a policy stands.

@@ -10,25 +10,13 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use serde::Serialize;
 use std::path::Path;
 
-/// Field names of a risk (the format spec; keep in sync with docs/src/risks.md).
-pub const FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "description",
-    "category",
-    "source",
-    "owner",
-    "assessed_on",
-    "inherent",
-    "treatment",
-    "controls",
-    "residual",
-    "remediation",
-    "accepted_by",
-    "accepted_on",
-];
+/// Field names of a risk (from the kinds table).
+pub const FIELDS: &[&str] = &crate::kinds::names::<{ crate::kinds::RISK.record.fields.len() }>(
+    crate::kinds::RISK.record.fields,
+);
 /// Field names of a rating (`inherent`, `residual`).
-pub const RATING_FIELDS: &[&str] = &["likelihood", "impact"];
+pub const RATING_FIELDS: &[&str] =
+    &crate::kinds::names::<{ crate::kinds::RATING.fields.len() }>(crate::kinds::RATING.fields);
 
 enumerated!(
     /// Where a risk comes from (CC3.2 internal and external, CC3.3 fraud, CC3.4 change).
