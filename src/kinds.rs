@@ -1245,15 +1245,29 @@ pub struct FieldText {
     pub public: bool,
 }
 
-/// The paths of the text fields of a kind (the fields that can hold a leak canary), with their
-/// declared visibility, recursively; `body` for a Markdown body.
-pub fn text_fields(kind: &Kind) -> Vec<(String, Public)> {
-    fn walk(b: &Block, prefix: &str, parent: Public, out: &mut Vec<(String, Public)>) {
+/// A field that holds text a user writes: where a leak canary goes if it is restricted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextField {
+    /// The field's path, e.g. `exceptions.management_response`; `body` for a Markdown body.
+    pub path: String,
+    /// Its declared visibility (a nested field is no more public than its block).
+    pub public: Public,
+    /// False for text whose form is fixed (a SHA-256): it is restricted, but cannot say CANARY.
+    pub canary: bool,
+}
+
+/// The text fields of a kind, recursively (and `body` for a Markdown kind).
+pub fn text_fields(kind: &Kind) -> Vec<TextField> {
+    fn walk(b: &Block, prefix: &str, parent: Public, out: &mut Vec<TextField>) {
         for f in b.fields {
             let public = combine(parent, f.public);
             let path = format!("{prefix}{}", f.name);
-            if f.ty.is_text() {
-                out.push((path.clone(), public));
+            if f.ty.is_text() || matches!(f.ty, Ty::Sha256) {
+                out.push(TextField {
+                    path: path.clone(),
+                    public,
+                    canary: f.ty.is_text(),
+                });
             }
             if let Some(sub) = f.ty.block() {
                 walk(sub, &format!("{path}."), public, out);
@@ -1263,7 +1277,11 @@ pub fn text_fields(kind: &Kind) -> Vec<(String, Public)> {
     let mut out = Vec::new();
     walk(&kind.record, "", Public::Yes, &mut out);
     if let Some(b) = kind.body {
-        out.push(("body".to_string(), b));
+        out.push(TextField {
+            path: "body".to_string(),
+            public: b,
+            canary: true,
+        });
     }
     out
 }
