@@ -105,8 +105,12 @@ pub enum Ty {
     TextOrObjects(&'static Block),
     /// A nested mapping or a plain text (the block's `text_form` field).
     TextOrObject(&'static Block),
-    /// A schema of its own (given the description), for shapes the variants above do not say.
-    Schema(fn(&str) -> Value),
+    /// What an evidence record shows: a list of days, months, quarters, halves or years
+    /// (patterned text or a year number) or spans (the block: start and end).
+    Periods(&'static Block),
+    /// A schema of its own (given the description), for shapes the variants above do not say,
+    /// and the values it allows, if it enumerates them.
+    Schema(fn(&str) -> Value, Option<&'static [&'static str]>),
 }
 
 impl Ty {
@@ -117,14 +121,18 @@ impl Ty {
     /// The allowed values of an enumeration (or a list of one).
     pub fn allowed(self) -> Option<&'static [&'static str]> {
         match self {
-            Ty::Enum(v) | Ty::EnumList(v) => Some(v),
+            Ty::Enum(v) | Ty::EnumList(v) | Ty::Schema(_, Some(v)) => Some(v),
             _ => None,
         }
     }
     /// The nested block, if any.
     pub fn block(self) -> Option<&'static Block> {
         match self {
-            Ty::Object(b) | Ty::Items(b) | Ty::TextOrObjects(b) | Ty::TextOrObject(b) => Some(b),
+            Ty::Object(b)
+            | Ty::Items(b)
+            | Ty::TextOrObjects(b)
+            | Ty::TextOrObject(b)
+            | Ty::Periods(b) => Some(b),
             _ => None,
         }
     }
@@ -382,7 +390,7 @@ pub const REPORT: Block = Block {
             date("as_of", "The date a Type 1 report speaks at.").public(),
             F::new(
                 "categories",
-                Ty::Schema(crate::schema::categories),
+                Ty::Schema(crate::schema::categories, Some(Category::VALUES)),
                 "Trust Services categories in scope; security is mandatory.",
             )
             .req()
@@ -680,6 +688,15 @@ pub const TEST: Kind = Kind {
     own_checks: false,
 };
 
+/// A `{ start, end }` span of an evidence record's `covers`.
+pub const COVERS_SPAN: Block = block(
+    "",
+    "",
+    &[
+        date("start", "First day shown.").req(),
+        date("end", "Last day shown.").req(),
+    ],
+);
 pub const EVIDENCE: Kind = Kind {
     name: "evidence",
     noun: "evidence",
@@ -717,7 +734,7 @@ pub const EVIDENCE: Kind = Kind {
             ),
             F::new(
                 "covers",
-                Ty::Schema(crate::schema::covers),
+                Ty::Periods(&COVERS_SPAN),
                 "The occurrence(s) of the control this evidence shows (v1.1): a day (2026-03-14), a month (2026-03), a quarter (2026-Q1), a half (2026-H1), a year (2026), a list of these, or { start, end } for a continuous control over a span. Must lie within the period.",
             ),
         ],
@@ -1355,9 +1372,10 @@ pub fn record_texts(kind: &Kind, node: &Node, body: Option<&str>) -> Vec<FieldTe
             }
             if let Some(sub) = f.ty.block() {
                 let items: Vec<&Node> = match (&f.ty, &v.kind) {
-                    (Ty::Items(_) | Ty::TextOrObjects(_), NodeKind::Seq(items)) => {
-                        items.iter().collect()
-                    }
+                    (
+                        Ty::Items(_) | Ty::TextOrObjects(_) | Ty::Periods(_),
+                        NodeKind::Seq(items),
+                    ) => items.iter().collect(),
                     _ => vec![v],
                 };
                 for item in items {

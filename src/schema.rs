@@ -184,7 +184,8 @@ fn field_schema(f: &Field) -> Value {
             "description": desc,
             "anyOf": [ { "type": "string" }, block_schema(b, b.desc) ]
         }),
-        Ty::Schema(f) => f(desc),
+        Ty::Periods(b) => periods(b, desc),
+        Ty::Schema(f, _) => f(desc),
     }
 }
 
@@ -218,12 +219,22 @@ pub fn categories(desc: &str) -> Value {
 }
 
 /// An evidence record's `covers`: days, months, quarters, halves, years or spans.
-pub fn covers(desc: &str) -> Value {
+fn periods(span: &Block, desc: &str) -> Value {
+    let mut props = Map::new();
+    for f in span.fields {
+        props.insert(f.name.to_string(), field_schema(f));
+    }
+    let required: Vec<&str> = span
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
     let item = json!({ "anyOf": [
         { "type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])(-[0-9]{2})?|-Q[1-4]|-H[12])?$" },
         { "type": "integer", "minimum": 1000, "maximum": 9999 },
-        { "type": "object", "properties": { "start": date("First day shown."), "end": date("Last day shown.") },
-          "required": ["start", "end"], "additionalProperties": false }
+        { "type": "object", "properties": props,
+          "required": required, "additionalProperties": false }
     ] });
     list(item, desc)
 }

@@ -33,9 +33,8 @@ pub mod fields {
     pub const TEST: &[&str] = names!(k::TEST.record);
     pub const EXCEPTION: &[&str] = names!(k::EXCEPTION);
     pub const EVIDENCE: &[&str] = names!(k::EVIDENCE.record);
-    /// A `{ start, end }` span of an evidence record's `covers` (its schema is written by hand:
-    /// [`crate::schema::covers`]).
-    pub const COVERS_SPAN: &[&str] = &["start", "end"];
+    /// A `{ start, end }` span of an evidence record's `covers`.
+    pub const COVERS_SPAN: &[&str] = names!(k::COVERS_SPAN);
     pub const VENDOR: &[&str] = names!(k::VENDOR.record);
     /// A vendor's `soc_report` block (v1.1).
     pub const SOC_REPORT: &[&str] = names!(k::SOC_REPORT);
