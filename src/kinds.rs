@@ -223,6 +223,40 @@ pub struct Kind {
     /// Reference and criteria checks of this kind are written by hand in
     /// [`crate::registers`] (policies, risks) rather than derived here.
     pub own_checks: bool,
+    /// How its records are read.
+    pub read: Reader,
+    /// What a record that cannot be read leaves for the checks.
+    pub bad_record: BadRecord,
+    /// A field whose value names a file of the kind's own folder that is an attachment, not
+    /// records (an evidence record's `file: evidence/config.yaml`).
+    pub attachments: Option<&'static str>,
+}
+
+/// How a kind's records are read: the kind's reader, which adds what it read to the loader's
+/// sink ([`crate::project::load::Records`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Reader {
+    /// trustbook.yaml, read first and apart: without it there is no project.
+    Config,
+    /// One YAML record; false if it could not be read (the problems are reported).
+    Yaml(fn(&Node, &mut crate::project::load::Ctx) -> bool),
+    /// One Markdown file; `Err(id)` if it could not be read (`None` when even its ID is unknown).
+    Markdown(
+        fn(
+            &crate::project::load::SourceFile,
+            &mut crate::project::load::Ctx,
+        ) -> Result<(), Option<String>>,
+    ),
+}
+
+/// What a record that cannot be read leaves in [`Unreadable`], so that references to it are not
+/// reported a second time as unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadRecord {
+    /// Its ID (when the kind has one and the record names it).
+    KeepId,
+    /// The whole kind counts as incomplete (risks: the register-wide checks are not made).
+    Incomplete,
 }
 
 impl Kind {
@@ -488,6 +522,9 @@ pub const TRUSTBOOK: Kind = Kind {
     body: None,
     doc: "format/trustbook.md",
     own_checks: false,
+    read: Reader::Config,
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -600,6 +637,9 @@ pub const CONTROL: Kind = Kind {
     body: None,
     doc: "format/controls.md",
     own_checks: false,
+    read: Reader::Yaml(crate::project::load::control),
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 /// An entry of a test's `exceptions` (or a plain description).
@@ -686,6 +726,9 @@ pub const TEST: Kind = Kind {
     body: None,
     doc: "format/tests.md",
     own_checks: false,
+    read: Reader::Yaml(crate::project::load::test),
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 /// A `{ start, end }` span of an evidence record's `covers`.
@@ -743,6 +786,9 @@ pub const EVIDENCE: Kind = Kind {
     body: None,
     doc: "format/evidence.md",
     own_checks: false,
+    read: Reader::Yaml(crate::project::load::evidence),
+    bad_record: BadRecord::KeepId,
+    attachments: Some("file"),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -852,6 +898,9 @@ pub const VENDOR: Kind = Kind {
     body: None,
     doc: "format/vendors.md",
     own_checks: false,
+    read: Reader::Yaml(crate::project::load::vendor),
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 pub const CUEC: Kind = Kind {
@@ -877,6 +926,9 @@ pub const CUEC: Kind = Kind {
     body: None,
     doc: "format/cuecs.md",
     own_checks: false,
+    read: Reader::Yaml(crate::project::load::cuec),
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 pub const REMEDIATION: Kind = Kind {
@@ -915,6 +967,9 @@ pub const REMEDIATION: Kind = Kind {
     body: None,
     doc: "format/remediation.md",
     own_checks: false,
+    read: Reader::Yaml(crate::project::load::remediation),
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -968,6 +1023,9 @@ pub const NARRATIVE: Kind = Kind {
     }),
     doc: "format/narratives.md",
     own_checks: false,
+    read: Reader::Markdown(crate::project::load::narrative),
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 /// An entry of a policy's `revisions`.
@@ -1062,6 +1120,9 @@ pub const POLICY: Kind = Kind {
     body: Some(Public::No),
     doc: "format/policies.md",
     own_checks: true,
+    read: Reader::Markdown(crate::project::policy::policy),
+    bad_record: BadRecord::KeepId,
+    attachments: None,
 };
 
 /// A rating of a risk (`inherent`, `residual`).
@@ -1132,6 +1193,9 @@ pub const RISK: Kind = Kind {
     body: None,
     doc: "format/risks.md",
     own_checks: true,
+    read: Reader::Yaml(crate::project::risk::risk),
+    bad_record: BadRecord::Incomplete,
+    attachments: None,
 };
 
 /// Every record kind, in the order they are loaded, checked and written as schemas.

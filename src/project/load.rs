@@ -4,6 +4,7 @@ use super::model::*;
 use super::record::{Rec, enum_value};
 use super::yaml::{self, Kind, Node};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::kinds::{BadRecord, KINDS, Kind as RecordKind, Place, Reader};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,9 +51,11 @@ pub struct Loaded {
 }
 
 /// A project file: its path relative to the project root and its text.
-pub(super) struct SourceFile {
-    pub(super) rel: Arc<str>,
-    pub(super) text: Arc<str>,
+pub struct SourceFile {
+    /// The path relative to the project root.
+    pub rel: Arc<str>,
+    /// The text (without a byte-order mark).
+    pub text: Arc<str>,
 }
 
 fn rel_name(root: &Path, p: &Path) -> Arc<str> {
@@ -156,14 +159,36 @@ pub(super) fn records<'a>(
     }
 }
 
-/// Loads the project at `root` (the folder that holds content/).
-pub fn load(root: &Path) -> Loaded {
-    let mut diags = Diagnostics::default();
-    let mut d: Vec<Diagnostic> = Vec::new();
-    let content = root.join("content");
-    let cfg_path = content.join("trustbook.yaml");
+/// The records of every kind as they are read: the loader's sink, moved into [`Project`].
+#[derive(Default)]
+pub struct Records {
+    pub controls: Vec<Control>,
+    pub tests: Vec<Test>,
+    pub evidence: Vec<Evidence>,
+    pub vendors: Vec<Vendor>,
+    pub cuecs: Vec<Cuec>,
+    pub remediation: Vec<Remediation>,
+    pub narratives: Vec<Narrative>,
+    pub policies: Vec<super::policy::Policy>,
+    pub risks: Vec<super::risk::Risk>,
+}
+
+/// What a kind's reader ([`crate::kinds::Reader`]) is given.
+pub struct Ctx<'a> {
+    /// Where it adds the records it read.
+    pub records: &'a mut Records,
+    /// Where it reports problems.
+    pub d: &'a mut Vec<Diagnostic>,
+    /// The unreadable-record bookkeeping (the loader keeps IDs; a reader may keep more).
+    pub unreadable: &'a mut Unreadable,
+    /// The project's content/ folder.
+    pub content: &'a Path,
+}
+
+/// Reports a missing project: no content/trustbook.yaml, or a folder in its place.
+fn no_project(root: &Path, cfg_path: &Path) -> Option<Diagnostic> {
     if cfg_path.is_dir() {
-        diags.push(
+        return Some(
             Diagnostic::error(
                 "no-project",
                 None,
@@ -171,16 +196,108 @@ pub fn load(root: &Path) -> Loaded {
             )
             .with_hint("content/trustbook.yaml holds the organization, system and report settings; see `trustbook init`"),
         );
-        return Loaded {
-            project: None,
-            diagnostics: diags,
-        };
     }
     if !cfg_path.is_file() {
-        diags.push(
+        return Some(
             Diagnostic::error("no-project", None, format!("{} has no content/trustbook.yaml, so it is not a trustbook project", root.display()))
                 .with_hint("run `trustbook init` to create a starter project, or pass the project folder: `trustbook check path/to/project`"),
         );
+    }
+    None
+}
+
+/// The parsed YAML files of one kind, and whether every one could be read and parsed.
+fn yaml_files(
+    root: &Path,
+    content: &Path,
+    kind: &RecordKind,
+    diags: &mut Diagnostics,
+    d: &mut Vec<Diagnostic>,
+) -> (Vec<(Arc<str>, Node)>, bool) {
+    let mut out = Vec::new();
+    let mut complete = true;
+    let paths = match kind.place {
+        Place::File(f) => {
+            let p = content.join(f);
+            if p.is_file() { vec![p] } else { vec![] }
+        }
+        Place::Folder(dir, exts) => files_in(&content.join(dir), exts),
+    };
+    for p in paths {
+        match read_text(root, &p, diags) {
+            Some(f) => match yaml::parse(&f.rel, &f.text, 0) {
+                Ok(n) => out.push((f.rel, n)),
+                Err(e) => {
+                    complete = false;
+                    d.push(*e)
+                }
+            },
+            None => complete = false,
+        }
+    }
+    (out, complete)
+}
+
+/// Drops the attachments of `kind` from its parsed files (and their problems): YAML files of its
+/// folder that a record names in its attachment field (an exported configuration, say) are
+/// neither read as records nor reported for not being valid records.
+fn drop_attachments(
+    kind: &RecordKind,
+    files: &mut Vec<(Arc<str>, Node)>,
+    diags: &mut Diagnostics,
+    d: &mut Vec<Diagnostic>,
+) {
+    let Some(field) = kind.attachments else {
+        return;
+    };
+    let attachments = attachments(files, kind.noun, field);
+    files.retain(|(rel, _)| !attachments.contains(&**rel));
+    let is_attachment = |x: &Diagnostic| {
+        x.loc
+            .as_ref()
+            .is_some_and(|l| attachments.contains(&*l.file))
+    };
+    d.retain(|x| !is_attachment(x));
+    diags.items.retain(|x| !is_attachment(x));
+    diags.sources.retain(|k, _| !attachments.contains(&**k));
+}
+
+/// Reads the Markdown files of one kind.
+fn read_markdown(
+    root: &Path,
+    kind: &RecordKind,
+    read: MarkdownReader,
+    diags: &mut Diagnostics,
+    cx: &mut Ctx,
+) {
+    let Place::Folder(dir, exts) = kind.place else {
+        return;
+    };
+    for p in files_in(&cx.content.join(dir), exts) {
+        let Some(f) = read_text(root, &p, diags) else {
+            cx.unreadable.set_incomplete(kind.name);
+            continue;
+        };
+        match read(&f, cx) {
+            Ok(()) => {}
+            Err(Some(id)) => cx.unreadable.add_id(kind.name, id),
+            Err(None) => cx.unreadable.set_incomplete(kind.name),
+        }
+    }
+}
+
+type MarkdownReader = fn(&SourceFile, &mut Ctx) -> Result<(), Option<String>>;
+
+/// Loads the project at `root` (the folder that holds content/): every kind of the kinds table
+/// ([`crate::kinds::KINDS`]), in its order. YAML files of every kind are parsed first (so that
+/// attachments are known before records are read), then records are read kind by kind.
+pub fn load(root: &Path) -> Loaded {
+    let mut diags = Diagnostics::default();
+    let mut d: Vec<Diagnostic> = Vec::new();
+    let content = root.join("content");
+    let cfg_path = content.join("trustbook.yaml");
+    if let Some(e) = no_project(root, &cfg_path) {
+        diags.push(e);
         return Loaded {
             project: None,
             diagnostics: diags,
@@ -196,125 +313,52 @@ pub fn load(root: &Path) -> Loaded {
         }
     });
 
-    let mut controls = Vec::new();
-    let mut tests = Vec::new();
-    let mut evidence = Vec::new();
-    let mut vendors = Vec::new();
-    let mut cuecs = Vec::new();
-    let mut remediation = Vec::new();
-
-    // Whether every file of the kind could be parsed.
-    let mut yaml_files = |sub: &str| -> (Vec<(Arc<str>, Node)>, bool) {
-        let mut out = Vec::new();
-        let mut complete = true;
-        let paths = if sub.ends_with(".yaml") {
-            let p = content.join(sub);
-            if p.is_file() { vec![p] } else { vec![] }
-        } else {
-            files_in(&content.join(sub), &["yaml", "yml"])
-        };
-        for p in paths {
-            match read_text(root, &p, &mut diags) {
-                Some(f) => match yaml::parse(&f.rel, &f.text, 0) {
-                    Ok(n) => out.push((f.rel, n)),
-                    Err(e) => {
-                        complete = false;
-                        d.push(*e)
-                    }
-                },
-                None => complete = false,
-            }
+    let mut unreadable = Unreadable::default();
+    let mut parsed: Vec<(&RecordKind, Vec<(Arc<str>, Node)>)> = Vec::new();
+    for kind in KINDS.iter().filter(|k| matches!(k.read, Reader::Yaml(_))) {
+        let (mut files, complete) = yaml_files(root, &content, kind, &mut diags, &mut d);
+        if !complete {
+            unreadable.set_incomplete(kind.name);
         }
-        (out, complete)
-    };
-    let (control_files, controls_complete) = yaml_files("controls");
-    let (test_files, tests_complete) = yaml_files("tests");
-    let (evidence_files, evidence_complete) = yaml_files("evidence");
-    let (vendor_files, _) = yaml_files("vendors");
-    let (cuec_files, _) = yaml_files("cuecs.yaml");
-    let (remediation_files, _) = yaml_files("remediation");
-
-    // A YAML file under evidence/ that an evidence record names in `file:` is an attachment (an
-    // exported configuration, say), not evidence records: it is neither read as records nor
-    // reported for not being valid records.
-    let attachments = evidence_attachments(&evidence_files);
-    let evidence_files: Vec<(Arc<str>, Node)> = evidence_files
-        .into_iter()
-        .filter(|(rel, _)| !attachments.contains(&**rel))
-        .collect();
-    let is_attachment = |x: &Diagnostic| {
-        x.loc
-            .as_ref()
-            .is_some_and(|l| attachments.contains(&*l.file))
-    };
-    d.retain(|x| !is_attachment(x));
-    diags.items.retain(|x| !is_attachment(x));
-    diags.sources.retain(|k, _| !attachments.contains(&**k));
-
-    // A record that cannot be read is reported where it is; its ID is kept so that references
-    // to it are not reported a second time as unknown.
-    let mut unreadable = Unreadable {
-        controls_incomplete: !controls_complete,
-        tests_incomplete: !tests_complete,
-        evidence_incomplete: !evidence_complete,
-        ..Unreadable::default()
-    };
-    for (_, n) in &control_files {
-        for r in records(n, "control", &mut d) {
-            match read_control(r, &mut d) {
-                Some(c) => controls.push(c),
-                None => unreadable.controls.extend(field_text(r, "id")),
-            }
-        }
+        drop_attachments(kind, &mut files, &mut diags, &mut d);
+        parsed.push((kind, files));
     }
-    for (_, n) in &test_files {
-        for r in records(n, "test", &mut d) {
-            match read_test(r, &mut d) {
-                Some(t) => tests.push(t),
-                None => {
-                    unreadable.tests.extend(field_text(r, "id"));
-                    unreadable.tested_controls.extend(field_text(r, "control"));
+
+    let mut records = Records::default();
+    let mut cx = Ctx {
+        records: &mut records,
+        d: &mut d,
+        unreadable: &mut unreadable,
+        content: &content,
+    };
+    for kind in KINDS {
+        match kind.read {
+            Reader::Config => {}
+            Reader::Yaml(read) => {
+                let files = parsed.iter().filter(|(k, _)| k.name == kind.name);
+                for (_, n) in files.flat_map(|(_, f)| f) {
+                    for r in super::load::records(n, kind.noun, cx.d) {
+                        if read(r, &mut cx) {
+                            continue;
+                        }
+                        match kind.bad_record {
+                            BadRecord::Incomplete => cx.unreadable.set_incomplete(kind.name),
+                            BadRecord::KeepId => {
+                                if let Some(id) = kind.id.and_then(|f| field_text(r, f)) {
+                                    cx.unreadable.add_id(kind.name, id);
+                                }
+                            }
+                        }
+                    }
                 }
             }
+            Reader::Markdown(read) => read_markdown(root, kind, read, &mut diags, &mut cx),
         }
     }
-    for (_, n) in &evidence_files {
-        for r in records(n, "evidence", &mut d) {
-            match read_evidence(r, &content, &mut d) {
-                Some(e) => evidence.push(e),
-                None => unreadable.evidence.extend(field_text(r, "id")),
-            }
-        }
-    }
-    for (_, n) in &vendor_files {
-        for r in records(n, "vendor", &mut d) {
-            vendors.extend(read_vendor(r, &mut d));
-        }
-    }
-    for (_, n) in &cuec_files {
-        for r in records(n, "CUEC", &mut d) {
-            cuecs.extend(read_cuec(r, &mut d));
-        }
-    }
-    for (_, n) in &remediation_files {
-        for r in records(n, "remediation item", &mut d) {
-            remediation.extend(read_remediation(r, &mut d));
-        }
-    }
-
-    let mut narratives = Vec::new();
-    for p in files_in(&content.join("narratives"), &["md", "markdown"]) {
-        if let Some(f) = read_text(root, &p, &mut diags) {
-            narratives.extend(read_narrative(&f.rel, &f.text, &mut d));
-        }
-    }
-    narratives.sort_by(|a, b| {
+    records.narratives.sort_by(|a, b| {
         (a.section.value, a.order, a.file.clone()).cmp(&(b.section.value, b.order, b.file.clone()))
     });
 
-    let policies =
-        super::policy::load_policies(root, &content, &mut diags, &mut d, &mut unreadable);
-    let risks = super::risk::load_risks(root, &content, &mut diags, &mut d, &mut unreadable);
     let assets = load_assets(&content);
     for x in d {
         diags.push(x);
@@ -322,15 +366,15 @@ pub fn load(root: &Path) -> Loaded {
     let project = config.map(|config| Project {
         root: root.to_path_buf(),
         config,
-        controls,
-        tests,
-        evidence,
-        vendors,
-        cuecs,
-        remediation,
-        narratives,
-        policies,
-        risks,
+        controls: records.controls,
+        tests: records.tests,
+        evidence: records.evidence,
+        vendors: records.vendors,
+        cuecs: records.cuecs,
+        remediation: records.remediation,
+        narratives: records.narratives,
+        policies: records.policies,
+        risks: records.risks,
         assets,
         unreadable,
     });
@@ -340,14 +384,78 @@ pub fn load(root: &Path) -> Loaded {
     }
 }
 
-/// The paths (relative to the project root, `content/…`) that evidence records in `files` name
-/// in their `file:` field.
-fn evidence_attachments(files: &[(Arc<str>, Node)]) -> std::collections::BTreeSet<String> {
+// The readers of the kinds table (see [`crate::kinds::Reader`]).
+
+/// Reads a control into the sink.
+pub fn control(n: &Node, cx: &mut Ctx) -> bool {
+    read_control(n, cx.d)
+        .map(|c| cx.records.controls.push(c))
+        .is_some()
+}
+
+/// Reads a test into the sink; an unreadable test keeps its control tested.
+pub fn test(n: &Node, cx: &mut Ctx) -> bool {
+    match read_test(n, cx.d) {
+        Some(t) => {
+            cx.records.tests.push(t);
+            true
+        }
+        None => {
+            cx.unreadable
+                .tested_controls
+                .extend(field_text(n, "control"));
+            false
+        }
+    }
+}
+
+/// Reads an evidence record into the sink.
+pub fn evidence(n: &Node, cx: &mut Ctx) -> bool {
+    read_evidence(n, cx.content, cx.d)
+        .map(|e| cx.records.evidence.push(e))
+        .is_some()
+}
+
+/// Reads a vendor into the sink.
+pub fn vendor(n: &Node, cx: &mut Ctx) -> bool {
+    read_vendor(n, cx.d)
+        .map(|v| cx.records.vendors.push(v))
+        .is_some()
+}
+
+/// Reads a CUEC into the sink.
+pub fn cuec(n: &Node, cx: &mut Ctx) -> bool {
+    read_cuec(n, cx.d)
+        .map(|c| cx.records.cuecs.push(c))
+        .is_some()
+}
+
+/// Reads a remediation item into the sink.
+pub fn remediation(n: &Node, cx: &mut Ctx) -> bool {
+    read_remediation(n, cx.d)
+        .map(|r| cx.records.remediation.push(r))
+        .is_some()
+}
+
+/// Reads a narrative into the sink.
+pub fn narrative(f: &SourceFile, cx: &mut Ctx) -> Result<(), Option<String>> {
+    let n = read_narrative(&f.rel, &f.text, cx.d).ok_or(None)?;
+    cx.records.narratives.push(n);
+    Ok(())
+}
+
+/// The paths (relative to the project root, `content/…`) that the records in `files` name in
+/// their `field` (an evidence record's `file:`).
+fn attachments(
+    files: &[(Arc<str>, Node)],
+    noun: &str,
+    field: &str,
+) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
     let mut scratch = Vec::new();
     for (_, n) in files {
-        for r in records(n, "evidence", &mut scratch) {
-            if let Some(f) = field_text(r, "file") {
+        for r in records(n, noun, &mut scratch) {
+            if let Some(f) = field_text(r, field) {
                 let rel: Vec<&str> = f
                     .split(['/', '\\'])
                     .filter(|s| !s.is_empty() && *s != ".")
