@@ -206,6 +206,34 @@ fn no_project(root: &Path, cfg_path: &Path) -> Option<Diagnostic> {
     None
 }
 
+/// The files of one kind, sorted.
+fn kind_paths(content: &Path, kind: &RecordKind) -> Vec<PathBuf> {
+    match kind.place {
+        Place::File(f) => {
+            let p = content.join(f);
+            if p.is_file() { vec![p] } else { vec![] }
+        }
+        Place::Folder(dir, exts) => files_in(&content.join(dir), exts),
+    }
+}
+
+/// One YAML file read and parsed; `None` (reported) if it cannot be.
+fn parse_file(
+    root: &Path,
+    p: &Path,
+    diags: &mut Diagnostics,
+    d: &mut Vec<Diagnostic>,
+) -> Option<(Arc<str>, Node)> {
+    let f = read_text(root, p, diags)?;
+    match yaml::parse(&f.rel, &f.text, 0) {
+        Ok(n) => Some((f.rel, n)),
+        Err(e) => {
+            d.push(*e);
+            None
+        }
+    }
+}
+
 /// The parsed YAML files of one kind, and whether every one could be read and parsed.
 fn yaml_files(
     root: &Path,
@@ -216,22 +244,9 @@ fn yaml_files(
 ) -> (Vec<(Arc<str>, Node)>, bool) {
     let mut out = Vec::new();
     let mut complete = true;
-    let paths = match kind.place {
-        Place::File(f) => {
-            let p = content.join(f);
-            if p.is_file() { vec![p] } else { vec![] }
-        }
-        Place::Folder(dir, exts) => files_in(&content.join(dir), exts),
-    };
-    for p in paths {
-        match read_text(root, &p, diags) {
-            Some(f) => match yaml::parse(&f.rel, &f.text, 0) {
-                Ok(n) => out.push((f.rel, n)),
-                Err(e) => {
-                    complete = false;
-                    d.push(*e)
-                }
-            },
+    for p in kind_paths(content, kind) {
+        match parse_file(root, &p, diags, d) {
+            Some(x) => out.push(x),
             None => complete = false,
         }
     }
@@ -286,6 +301,29 @@ fn read_markdown(
     }
 }
 
+/// Reads the records of one YAML kind from its parsed files, keeping what an unreadable record
+/// leaves (see [`BadRecord`]).
+fn read_yaml_records(kind: &RecordKind, files: &[(Arc<str>, Node)], cx: &mut Ctx) {
+    let Reader::Yaml(read) = kind.read else {
+        return;
+    };
+    for (_, n) in files {
+        for r in records(n, kind.noun, cx.d) {
+            if read(r, cx) {
+                continue;
+            }
+            match kind.bad_record {
+                BadRecord::Incomplete => cx.unreadable.set_incomplete(kind.name),
+                BadRecord::KeepId => {
+                    if let Some(id) = kind.id.and_then(|f| field_text(r, f)) {
+                        cx.unreadable.add_id(kind.name, id);
+                    }
+                }
+            }
+        }
+    }
+}
+
 type MarkdownReader = fn(&SourceFile, &mut Ctx) -> Result<(), Option<String>>;
 
 /// Loads the project at `root` (the folder that holds content/): every kind of the kinds table
@@ -314,16 +352,6 @@ pub fn load(root: &Path) -> Loaded {
     });
 
     let mut unreadable = Unreadable::default();
-    let mut parsed: Vec<(&RecordKind, Vec<(Arc<str>, Node)>)> = Vec::new();
-    for kind in KINDS.iter().filter(|k| matches!(k.read, Reader::Yaml(_))) {
-        let (mut files, complete) = yaml_files(root, &content, kind, &mut diags, &mut d);
-        if !complete {
-            unreadable.set_incomplete(kind.name);
-        }
-        drop_attachments(kind, &mut files, &mut diags, &mut d);
-        parsed.push((kind, files));
-    }
-
     let mut records = Records::default();
     let mut cx = Ctx {
         records: &mut records,
@@ -331,28 +359,45 @@ pub fn load(root: &Path) -> Loaded {
         unreadable: &mut unreadable,
         content: &content,
     };
-    for kind in KINDS {
-        match kind.read {
-            Reader::Config => {}
-            Reader::Yaml(read) => {
-                let files = parsed.iter().filter(|(k, _)| k.name == kind.name);
-                for (_, n) in files.flat_map(|(_, f)| f) {
-                    for r in super::load::records(n, kind.noun, cx.d) {
-                        if read(r, &mut cx) {
-                            continue;
-                        }
-                        match kind.bad_record {
-                            BadRecord::Incomplete => cx.unreadable.set_incomplete(kind.name),
-                            BadRecord::KeepId => {
-                                if let Some(id) = kind.id.and_then(|f| field_text(r, f)) {
-                                    cx.unreadable.add_id(kind.name, id);
-                                }
-                            }
-                        }
+    // Kinds in table order. Where a run of consecutive YAML kinds holds a kind with
+    // attachments, the run's files are all parsed before any of its records is read, so that
+    // the attachments are known first; other YAML kinds are read file by file.
+    let mut i = 0;
+    while i < KINDS.len() {
+        let run = &KINDS[i..i + KINDS[i..]
+            .iter()
+            .take_while(|k| matches!(k.read, Reader::Yaml(_)))
+            .count()];
+        if run.is_empty() {
+            if let Reader::Markdown(read) = KINDS[i].read {
+                read_markdown(root, &KINDS[i], read, &mut diags, &mut cx);
+            }
+            i += 1;
+            continue;
+        }
+        i += run.len();
+        if !run.iter().any(|k| k.attachments.is_some()) {
+            for kind in run {
+                for p in kind_paths(&content, kind) {
+                    match parse_file(root, &p, &mut diags, cx.d) {
+                        Some(file) => read_yaml_records(kind, &[file], &mut cx),
+                        None => cx.unreadable.set_incomplete(kind.name),
                     }
                 }
             }
-            Reader::Markdown(read) => read_markdown(root, kind, read, &mut diags, &mut cx),
+            continue;
+        }
+        let mut parsed = Vec::new();
+        for kind in run {
+            let (mut files, complete) = yaml_files(root, &content, kind, &mut diags, cx.d);
+            if !complete {
+                cx.unreadable.set_incomplete(kind.name);
+            }
+            drop_attachments(kind, &mut files, &mut diags, cx.d);
+            parsed.push((kind, files));
+        }
+        for (kind, files) in &parsed {
+            read_yaml_records(kind, files, &mut cx);
         }
     }
     records.narratives.sort_by(|a, b| {
