@@ -1223,7 +1223,7 @@ pub fn kind(name: &str) -> Option<&'static Kind> {
 /// The located text values of field `field` of every record of kind `kind` in `p`, in record
 /// order (a list field gives each item). A kind's accessor: one `match` arm per kind.
 pub fn values<'a>(p: &'a Project, kind: &str, field: &str) -> Vec<&'a S<String>> {
-    fn one<'a>(x: &'a S<String>) -> Vec<&'a S<String>> {
+    fn one(x: &S<String>) -> Vec<&S<String>> {
         vec![x]
     }
     fn list(x: &[S<String>]) -> Vec<&S<String>> {
