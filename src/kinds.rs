@@ -19,7 +19,7 @@ use crate::project::model::*;
 use crate::project::policy::{PolicyStatus, ReviewInterval};
 use crate::project::risk::{RiskSource, Treatment};
 use crate::project::yaml::{Kind as NodeKind, Node};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Where a kind's files live under content/.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -403,7 +403,7 @@ pub const AUDITOR: Block = Block {
 };
 /// `report` of trustbook.yaml.
 pub const REPORT: Block = Block {
-    all_of: Some(crate::schema::report_conditions),
+    all_of: Some(report_conditions),
     ..block(
         "Report",
         "",
@@ -424,7 +424,7 @@ pub const REPORT: Block = Block {
             date("as_of", "The date a Type 1 report speaks at.").public(),
             F::new(
                 "categories",
-                Ty::Schema(crate::schema::categories, Some(Category::VALUES)),
+                Ty::Schema(categories, Some(Category::VALUES)),
                 "Trust Services categories in scope; security is mandatory.",
             )
             .req()
@@ -669,7 +669,7 @@ pub const TEST: Kind = Kind {
     place: Place::Folder("tests", YAML),
     format: Format::Records,
     record: Block {
-        all_of: Some(crate::schema::test_conditions),
+        all_of: Some(test_conditions),
         ..block(
             "Test",
             "A test of a control (Type 2: operating effectiveness; Type 1: design walkthrough).",
@@ -938,7 +938,7 @@ pub const REMEDIATION: Kind = Kind {
     place: Place::Folder("remediation", YAML),
     format: Format::Records,
     record: Block {
-        all_of: Some(crate::schema::remediation_conditions),
+        all_of: Some(remediation_conditions),
         ..block(
             "Remediation item",
             "A gap and its remediation.",
@@ -983,7 +983,7 @@ pub const NARRATIVE: Kind = Kind {
     place: Place::Folder("narratives", MARKDOWN),
     format: Format::FrontMatter,
     record: Block {
-        all_of: Some(crate::schema::narrative_conditions),
+        all_of: Some(narrative_conditions),
         ..block(
             "Narrative front matter",
             "The YAML block between `---` lines at the top of a narrative.",
@@ -1052,7 +1052,7 @@ pub const POLICY: Kind = Kind {
     place: Place::Folder("policies", MARKDOWN),
     format: Format::FrontMatter,
     record: Block {
-        all_of: Some(crate::schema::policy_conditions),
+        all_of: Some(policy_conditions),
         ..block(
             "Policy front matter",
             "The YAML block between `---` lines at the top of a policy; the Markdown after it is the policy text (restricted).",
@@ -1141,7 +1141,7 @@ pub const RISK: Kind = Kind {
     place: Place::Folder("risks", YAML),
     format: Format::Records,
     record: Block {
-        all_of: Some(crate::schema::risk_conditions),
+        all_of: Some(risk_conditions),
         ..block(
             "Risk",
             "A risk of the risk register (restricted).",
@@ -1197,6 +1197,81 @@ pub const RISK: Kind = Kind {
     bad_record: BadRecord::Incomplete,
     attachments: None,
 };
+
+// ---------------------------------------------------------------------------------------------
+// Schema shapes the field types do not say: conditions between fields, the categories list
+
+/// `report.categories`: in-scope categories, security among them.
+fn categories(desc: &str) -> Value {
+    json!({
+        "type": "array",
+        "items": { "type": "string", "enum": Category::VALUES },
+        "contains": { "const": "security" },
+        "uniqueItems": true,
+        "description": desc
+    })
+}
+
+/// `report`: Type 2 needs a period, Type 1 an as-of date.
+fn report_conditions() -> Value {
+    json!([
+        {
+            "if": { "properties": { "type": { "const": "type2" } }, "required": ["type"] },
+            "then": { "required": ["period"] }
+        },
+        {
+            "if": { "properties": { "type": { "const": "type1" } }, "required": ["type"] },
+            "then": { "required": ["as_of"] }
+        }
+    ])
+}
+
+/// A test lists exceptions exactly when its result is `exceptions`.
+fn test_conditions() -> Value {
+    json!([{
+        "if": { "properties": { "result": { "const": "exceptions" } }, "required": ["result"] },
+        "then": { "required": ["exceptions"], "properties": { "exceptions": { "type": "array", "minItems": 1 } } },
+        "else": { "properties": { "exceptions": { "anyOf": [ { "type": "null" }, { "type": "array", "maxItems": 0 } ] } } }
+    }])
+}
+
+/// A closed remediation item has a `closed_on`.
+fn remediation_conditions() -> Value {
+    json!([{
+        "if": { "properties": { "status": { "const": "closed" } }, "required": ["status"] },
+        "then": { "required": ["closed_on"], "properties": { "closed_on": { "type": "string" } } }
+    }])
+}
+
+/// Trust-page narratives are public.
+fn narrative_conditions() -> Value {
+    json!([{
+        "if": { "properties": { "section": { "enum": ["trust-overview", "trust-faq"] } }, "required": ["section"] },
+        "then": { "required": ["audience"], "properties": { "audience": { "const": "public" } } }
+    }])
+}
+
+/// An approved policy says who approved it and when.
+fn policy_conditions() -> Value {
+    json!([{
+        "if": { "properties": { "status": { "const": "approved" } }, "required": ["status"] },
+        "then": { "required": ["approved_by", "approved_on"] }
+    }])
+}
+
+/// Mitigated and transferred risks list controls; accepted risks say who accepted them.
+fn risk_conditions() -> Value {
+    json!([
+        {
+            "if": { "properties": { "treatment": { "enum": ["mitigate", "transfer"] } }, "required": ["treatment"] },
+            "then": { "required": ["controls"], "properties": { "controls": { "type": "array", "minItems": 1 } } }
+        },
+        {
+            "if": { "properties": { "treatment": { "const": "accept" } }, "required": ["treatment"] },
+            "then": { "required": ["accepted_by", "accepted_on"] }
+        }
+    ])
+}
 
 /// Every record kind, in the order they are loaded, checked and written as schemas.
 pub static KINDS: &[Kind] = &[

@@ -8,7 +8,6 @@
 
 use crate::catalog::catalog;
 use crate::kinds::{Block, Field, Ty};
-use crate::project::model::*;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
@@ -207,17 +206,6 @@ fn block_schema(b: &Block, desc: &str) -> Value {
     o
 }
 
-/// `report.categories`: in-scope categories, security among them.
-pub fn categories(desc: &str) -> Value {
-    json!({
-        "type": "array",
-        "items": { "type": "string", "enum": Category::VALUES },
-        "contains": { "const": "security" },
-        "uniqueItems": true,
-        "description": desc
-    })
-}
-
 /// An evidence record's `covers`: days, months, quarters, halves, years or spans.
 fn periods(span: &Block, desc: &str) -> Value {
     let mut props = Map::new();
@@ -237,67 +225,6 @@ fn periods(span: &Block, desc: &str) -> Value {
           "required": required, "additionalProperties": false }
     ] });
     list(item, desc)
-}
-
-/// `report`: Type 2 needs a period, Type 1 an as-of date.
-pub fn report_conditions() -> Value {
-    json!([
-        {
-            "if": { "properties": { "type": { "const": "type2" } }, "required": ["type"] },
-            "then": { "required": ["period"] }
-        },
-        {
-            "if": { "properties": { "type": { "const": "type1" } }, "required": ["type"] },
-            "then": { "required": ["as_of"] }
-        }
-    ])
-}
-
-/// A test lists exceptions exactly when its result is `exceptions`.
-pub fn test_conditions() -> Value {
-    json!([{
-        "if": { "properties": { "result": { "const": "exceptions" } }, "required": ["result"] },
-        "then": { "required": ["exceptions"], "properties": { "exceptions": { "type": "array", "minItems": 1 } } },
-        "else": { "properties": { "exceptions": { "anyOf": [ { "type": "null" }, { "type": "array", "maxItems": 0 } ] } } }
-    }])
-}
-
-/// A closed remediation item has a `closed_on`.
-pub fn remediation_conditions() -> Value {
-    json!([{
-        "if": { "properties": { "status": { "const": "closed" } }, "required": ["status"] },
-        "then": { "required": ["closed_on"], "properties": { "closed_on": { "type": "string" } } }
-    }])
-}
-
-/// Trust-page narratives are public.
-pub fn narrative_conditions() -> Value {
-    json!([{
-        "if": { "properties": { "section": { "enum": ["trust-overview", "trust-faq"] } }, "required": ["section"] },
-        "then": { "required": ["audience"], "properties": { "audience": { "const": "public" } } }
-    }])
-}
-
-/// An approved policy says who approved it and when.
-pub fn policy_conditions() -> Value {
-    json!([{
-        "if": { "properties": { "status": { "const": "approved" } }, "required": ["status"] },
-        "then": { "required": ["approved_by", "approved_on"] }
-    }])
-}
-
-/// Mitigated and transferred risks list controls; accepted risks say who accepted them.
-pub fn risk_conditions() -> Value {
-    json!([
-        {
-            "if": { "properties": { "treatment": { "enum": ["mitigate", "transfer"] } }, "required": ["treatment"] },
-            "then": { "required": ["controls"], "properties": { "controls": { "type": "array", "minItems": 1 } } }
-        },
-        {
-            "if": { "properties": { "treatment": { "const": "accept" } }, "required": ["treatment"] },
-            "then": { "required": ["accepted_by", "accepted_on"] }
-        }
-    ])
 }
 
 /// The record schema of a kind, from the kinds table.
@@ -400,6 +327,7 @@ pub fn cli_schema(dir: &Path) -> u8 {
 mod tests {
     use super::*;
     use crate::project::load::fields;
+    use crate::project::model::*;
 
     fn props(kind: &str) -> Map<String, Value> {
         schema(kind).unwrap()["$defs"]["record"]["properties"]
