@@ -3,6 +3,7 @@
 use crate::assess::{is_overdue, is_stale};
 use crate::catalog::catalog;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::kinds::{KINDS, Scope, Ty};
 use crate::project::model::*;
 use std::collections::{HashMap, HashSet};
 
@@ -13,7 +14,7 @@ pub fn check(p: &Project, diags: &mut Diagnostics) {
     let ids = Ids::collect(p, &mut d);
     references(p, &ids, &mut d);
     criteria_refs(p, &mut d);
-    tests(p, &ids, &mut d);
+    tests(p, &mut d);
     evidence(p, &mut d);
     narratives(p, &mut d);
     remediation(p, &mut d);
@@ -149,77 +150,60 @@ pub(crate) fn unknown_criterion(id: &S<String>) -> Diagnostic {
     diag
 }
 
-/// IDs of every kind, with where they were first defined.
+/// The IDs of every kind that has them (the kinds table), each with its first definition.
 struct Ids<'a> {
-    controls: HashMap<&'a str, &'a Control>,
-    tests: HashMap<&'a str, &'a Test>,
-    evidence: HashMap<&'a str, &'a Evidence>,
+    by_kind: HashMap<&'static str, HashMap<&'a str, &'a S<String>>>,
 }
 
 impl<'a> Ids<'a> {
+    /// Collects the IDs kind by kind, reporting every duplicate.
     fn collect(p: &'a Project, d: &mut Vec<Diagnostic>) -> Ids<'a> {
-        fn dup<'b>(
-            kind: &str,
-            seen: &mut HashMap<&'b str, Loc>,
-            id: &'b S<String>,
-            d: &mut Vec<Diagnostic>,
-        ) -> bool {
-            if let Some(first) = seen.get(id.value.as_str()) {
-                d.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        Some(id.loc.clone()),
-                        format!("duplicate {kind} ID `{}`", id.value),
-                    )
-                    .with_label("defined again here")
-                    .with_related(first, "first defined")
-                    .with_hint(format!(
-                        "{kind} IDs must be unique across the whole project; rename one of them"
-                    )),
-                );
-                true
-            } else {
-                seen.insert(id.value.as_str(), id.loc.clone());
-                false
+        let mut by_kind = HashMap::new();
+        for kind in KINDS {
+            let Some(field) = kind.id else {
+                continue;
+            };
+            let mut seen: HashMap<&str, &S<String>> = HashMap::new();
+            for id in crate::kinds::values(p, kind.name, field) {
+                match seen.get(id.value.as_str()) {
+                    Some(first) => d.push(duplicate_id(kind.id_noun, id, &first.loc)),
+                    None => {
+                        seen.insert(id.value.as_str(), id);
+                    }
+                }
             }
+            by_kind.insert(kind.name, seen);
         }
-        let mut ids = Ids {
-            controls: HashMap::new(),
-            tests: HashMap::new(),
-            evidence: HashMap::new(),
-        };
-        let mut seen = HashMap::new();
-        for c in &p.controls {
-            if !dup("control", &mut seen, &c.id, d) {
-                ids.controls.insert(c.id.value.as_str(), c);
-            }
-        }
-        let mut seen = HashMap::new();
-        for t in &p.tests {
-            if !dup("test", &mut seen, &t.id, d) {
-                ids.tests.insert(t.id.value.as_str(), t);
-            }
-        }
-        let mut seen = HashMap::new();
-        for e in &p.evidence {
-            if !dup("evidence", &mut seen, &e.id, d) {
-                ids.evidence.insert(e.id.value.as_str(), e);
-            }
-        }
-        let mut seen = HashMap::new();
-        for c in &p.cuecs {
-            dup("CUEC", &mut seen, &c.id, d);
-        }
-        let mut seen = HashMap::new();
-        for r in &p.remediation {
-            dup("remediation", &mut seen, &r.id, d);
-        }
-        let mut seen = HashMap::new();
-        for v in &p.vendors {
-            dup("vendor", &mut seen, &v.name, d);
-        }
-        ids
+        Ids { by_kind }
     }
+    /// The IDs of `kind`.
+    fn keys(&self, kind: &str) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flat_map(|m| m.keys().copied())
+    }
+    /// True if `id` names a record of `kind`, or may: the record could not be read, or a file
+    /// of the kind could not be read at all.
+    fn known(&self, p: &Project, kind: &str, id: &str) -> bool {
+        let u = &p.unreadable;
+        u.incomplete(kind)
+            || self.by_kind.get(kind).is_some_and(|m| m.contains_key(id))
+            || u.ids(kind).contains(id)
+    }
+}
+
+fn duplicate_id(noun: &str, id: &S<String>, first: &Loc) -> Diagnostic {
+    Diagnostic::error(
+        "duplicate-id",
+        Some(id.loc.clone()),
+        format!("duplicate {noun} ID `{}`", id.value),
+    )
+    .with_label("defined again here")
+    .with_related(first, "first defined")
+    .with_hint(format!(
+        "{noun} IDs must be unique across the whole project; rename one of them"
+    ))
 }
 
 pub(crate) fn missing_ref(
@@ -244,71 +228,43 @@ pub(crate) fn missing_ref(
     diag
 }
 
+/// Every reference the kinds table declares (a field's `refs`) names a record of its kind;
+/// kinds with their own checks ([`crate::registers`]) are left to them.
 fn references(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
-    let type2 = p.config.report.kind.value == ReportType::Type2;
-    let mut tested: HashSet<&str> = HashSet::new();
-    for c in &p.unreadable.tested_controls {
-        tested.insert(c.as_str());
-    }
-    let u = &p.unreadable;
-    let known_control = |id: &str| {
-        u.controls_incomplete || ids.controls.contains_key(id) || u.controls.contains(id)
-    };
-    let known_evidence = |id: &str| {
-        u.evidence_incomplete || ids.evidence.contains_key(id) || u.evidence.contains(id)
-    };
-    for t in &p.tests {
-        tested.insert(t.control.value.as_str());
-        if !known_control(t.control.value.as_str()) {
-            d.push(missing_ref(
-                "control",
-                &t.control,
-                &mut ids.controls.keys().copied(),
-            ));
-        }
-        for e in &t.evidence {
-            if !known_evidence(e.value.as_str()) {
-                d.push(missing_ref(
-                    "evidence",
-                    e,
-                    &mut ids.evidence.keys().copied(),
-                ));
+    for kind in KINDS.iter().filter(|k| !k.own_checks) {
+        for f in kind.record.fields {
+            let Some(target) = f.refs else {
+                continue;
+            };
+            let noun = crate::kinds::kind(target).map_or(target, |t| t.noun);
+            for id in crate::kinds::values(p, kind.name, f.name) {
+                if !ids.known(p, target, &id.value) {
+                    d.push(missing_ref(noun, id, &mut ids.keys(target)));
+                }
             }
         }
     }
+    untested(p, d);
+}
+
+/// Type 2: an implemented control needs a test.
+fn untested(p: &Project, d: &mut Vec<Diagnostic>) {
+    if p.config.report.kind.value != ReportType::Type2 || p.unreadable.incomplete("test") {
+        return;
+    }
+    let mut tested: HashSet<&str> = p
+        .unreadable
+        .tested_controls
+        .iter()
+        .map(String::as_str)
+        .collect();
+    tested.extend(p.tests.iter().map(|t| t.control.value.as_str()));
     for c in &p.controls {
-        for e in &c.evidence {
-            if !known_evidence(e.value.as_str()) {
-                d.push(missing_ref(
-                    "evidence",
-                    e,
-                    &mut ids.evidence.keys().copied(),
-                ));
-            }
-        }
-        if type2
-            && !u.tests_incomplete
-            && c.status.value == ControlStatus::Implemented
-            && !tested.contains(c.id.value.as_str())
-        {
+        if c.status.value == ControlStatus::Implemented && !tested.contains(c.id.value.as_str()) {
             d.push(
                 Diagnostic::warning("untested-control", Some(c.id.loc.clone()), format!("control {} is implemented but has no test", c.id.value))
                     .with_hint("a Type 2 package needs a test of operating effectiveness for every implemented control: add one under tests/"),
             );
-        }
-    }
-    for v in &p.vendors {
-        for m in &v.monitoring {
-            if !known_control(m.value.as_str()) {
-                d.push(missing_ref("control", m, &mut ids.controls.keys().copied()));
-            }
-        }
-    }
-    for r in &p.remediation {
-        for c in &r.controls {
-            if !known_control(c.value.as_str()) {
-                d.push(missing_ref("control", c, &mut ids.controls.keys().copied()));
-            }
         }
     }
 }
@@ -338,8 +294,18 @@ fn criteria_refs(p: &Project, d: &mut Vec<Diagnostic>) {
             }
         }
     };
+    for kind in KINDS.iter().filter(|k| !k.own_checks) {
+        for f in kind.record.fields {
+            if let Ty::Criteria(scope) = f.ty {
+                let list: Vec<S<String>> = crate::kinds::values(p, kind.name, f.name)
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                check_list(&list, scope == Scope::Warn, d);
+            }
+        }
+    }
     for c in &p.controls {
-        check_list(&c.criteria, true, d);
         for (fw, list) in &c.mappings {
             if fw.value != "iso27001-2022" {
                 continue;
@@ -364,18 +330,13 @@ fn criteria_refs(p: &Project, d: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for v in &p.vendors {
-        check_list(&v.criteria, false, d);
-    }
-    for c in &p.cuecs {
-        check_list(&c.criteria, false, d);
-    }
-    for r in &p.remediation {
-        check_list(&r.criteria, false, d);
-    }
 }
 
-fn tests(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
+fn tests(p: &Project, d: &mut Vec<Diagnostic>) {
+    let mut controls: HashMap<&str, &Control> = HashMap::new();
+    for c in &p.controls {
+        controls.entry(c.id.value.as_str()).or_insert(c);
+    }
     let period = p
         .config
         .report
@@ -420,7 +381,7 @@ fn tests(p: &Project, ids: &Ids, d: &mut Vec<Diagnostic>) {
             );
         }
         if t.result.value != TestResult::NoOccurrence
-            && let (Some(s), Some(c)) = (&t.sample, ids.controls.get(t.control.value.as_str()))
+            && let (Some(s), Some(c)) = (&t.sample, controls.get(t.control.value.as_str()))
         {
             let freq = c.frequency.value;
             let mut min = freq.min_sample();

@@ -448,7 +448,7 @@ fn control_coverage(
     let ids = relied_on(c, tests);
     let unreadable_evidence = ids
         .iter()
-        .any(|id| p.unreadable.evidence.contains(*id) && !evidence.contains_key(id));
+        .any(|id| p.unreadable.ids("evidence").contains(*id) && !evidence.contains_key(id));
     let items: Vec<(&str, &Covers)> = ids
         .iter()
         .filter_map(|id| evidence.get(id))
@@ -636,7 +636,7 @@ pub fn diagnostics(p: &Project, cov: Option<&Coverage>) -> Vec<Diagnostic> {
         }
     }
     let u = &p.unreadable;
-    if u.evidence_incomplete || u.tests_incomplete || u.controls_incomplete {
+    if u.incomplete("evidence") || u.incomplete("test") || u.incomplete("control") {
         // A records file did not parse: coverage would be reported missing for records that
         // may well exist; the syntax error is the one to fix first.
         return d;

@@ -82,25 +82,19 @@ pub const STARTER: &[(&str, &str)] = &[
 
 const GITIGNORE: &str = "# trustbook build output (the restricted package must never be committed by accident)\noutput/\n";
 
-/// The schema kind of a YAML file of the project, by where it lives.
+/// The schema kind of a YAML file of the project, by where it lives (from the kinds table).
 pub fn schema_kind(rel: &str) -> Option<&'static str> {
-    let kind = match rel {
-        "content/trustbook.yaml" => "trustbook",
-        "content/cuecs.yaml" => "cuec",
-        _ => {
-            let folder = rel.strip_prefix("content/")?.split('/').next()?;
-            match folder {
-                "controls" => "control",
-                "tests" => "test",
-                "evidence" => "evidence",
-                "vendors" => "vendor",
-                "remediation" => "remediation",
-                "risks" => "risk",
-                _ => return None,
+    use crate::kinds::{Format, KINDS, Place};
+    let inner = rel.strip_prefix("content/")?;
+    let folder = inner.split('/').next()?;
+    let kind = KINDS.iter().find(|k| {
+        k.format != Format::FrontMatter
+            && match k.place {
+                Place::File(f) => inner == f,
+                Place::Folder(d, _) => folder == d && inner.len() > d.len(),
             }
-        }
-    };
-    (rel.ends_with(".yaml") || rel.ends_with(".yml")).then_some(kind)
+    })?;
+    (rel.ends_with(".yaml") || rel.ends_with(".yml")).then_some(kind.name)
 }
 
 /// The `# yaml-language-server` line for a YAML file at `rel` (relative to the project root).

@@ -17,6 +17,7 @@ pub mod hex;
 pub mod import;
 pub mod init;
 pub mod init_full;
+pub mod kinds;
 pub mod markdown;
 pub mod output;
 pub mod package;

@@ -160,7 +160,8 @@ pub fn check(p: &Project, d: &mut Vec<Diagnostic>) {
         }
     }
     // An evidence record that could not be read may refer to files: do not call them unread.
-    let evidence_unknown = p.unreadable.evidence_incomplete || !p.unreadable.evidence.is_empty();
+    let evidence_unknown =
+        p.unreadable.incomplete("evidence") || !p.unreadable.ids("evidence").is_empty();
     d.extend(
         crate::project::layout::unread(&p.root.join("content"), &referenced)
             .into_iter()

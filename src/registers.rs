@@ -5,7 +5,7 @@
 use crate::assess::{Gap, GapKind};
 use crate::catalog::catalog;
 use crate::check::{missing_ref, unknown_criterion};
-use crate::diag::{Diagnostic, Loc};
+use crate::diag::Diagnostic;
 use crate::project::model::*;
 use crate::project::policy::{Policy, PolicyStatus, PolicySummary, add_months};
 use crate::project::risk::{Band, Rating, Risk, RiskSource, RiskSummary, Treatment};
@@ -17,44 +17,17 @@ pub fn check(p: &Project, d: &mut Vec<Diagnostic>) {
     risks(p, d);
 }
 
-fn duplicates<'a>(
-    kind: &str,
-    ids: impl Iterator<Item = &'a S<String>>,
-    d: &mut Vec<Diagnostic>,
-) -> HashSet<&'a str> {
-    let mut seen: HashMap<&str, Loc> = HashMap::new();
-    for id in ids {
-        if let Some(first) = seen.get(id.value.as_str()) {
-            d.push(
-                Diagnostic::error(
-                    "duplicate-id",
-                    Some(id.loc.clone()),
-                    format!("duplicate {kind} ID `{}`", id.value),
-                )
-                .with_label("defined again here")
-                .with_related(first, "first defined")
-                .with_hint(format!(
-                    "{kind} IDs must be unique across the whole project; rename one of them"
-                )),
-            );
-        } else {
-            seen.insert(id.value.as_str(), id.loc.clone());
-        }
-    }
-    seen.into_keys().collect()
-}
-
-/// Policies: duplicate IDs, then each policy's own fields, then the controls' references to them.
+/// Policies: each policy's own fields, then the controls' references to them (duplicate IDs and
+/// references to policies that do not exist are checked for every kind in `check`).
 fn policies(p: &Project, d: &mut Vec<Diagnostic>) {
     let at = p.content_date();
-    let ids = duplicates("policy", p.policies.iter().map(|x| &x.id), d);
     for pol in &p.policies {
         policy_id_and_criteria(pol, d);
         policy_approval(pol, d);
         policy_review(pol, at, d);
         policy_revisions(pol, d);
     }
-    policy_references(p, &ids, d);
+    policy_references(p, d);
 }
 
 /// Criteria the catalog does not have, and an ID that cannot name the policy's PDF.
@@ -188,7 +161,7 @@ fn policy_revisions(pol: &Policy, d: &mut Vec<Diagnostic>) {
 }
 
 /// Every policy a control lists must exist, and an implemented control's policies be approved.
-fn policy_references(p: &Project, ids: &HashSet<&str>, d: &mut Vec<Diagnostic>) {
+fn policy_references(p: &Project, d: &mut Vec<Diagnostic>) {
     let by_id: HashMap<&str, &Policy> = p
         .policies
         .iter()
@@ -197,11 +170,6 @@ fn policy_references(p: &Project, ids: &HashSet<&str>, d: &mut Vec<Diagnostic>) 
     for c in &p.controls {
         for r in &c.policies {
             match by_id.get(r.value.as_str()) {
-                None if !p.unreadable.policies.contains(&r.value)
-                    && !p.unreadable.policies_incomplete =>
-                {
-                    d.push(missing_ref("policy", r, &mut ids.iter().copied()))
-                }
                 Some(pol)
                     if pol.status.value != PolicyStatus::Approved
                         && c.status.value == ControlStatus::Implemented =>
@@ -244,7 +212,6 @@ fn in_range(r: &Rating) -> bool {
 }
 
 fn risks(p: &Project, d: &mut Vec<Diagnostic>) {
-    duplicates("risk", p.risks.iter().map(|x| &x.id), d);
     let u = &p.unreadable;
     let controls: HashSet<&str> = p.controls.iter().map(|c| c.id.value.as_str()).collect();
     let remediation: HashSet<&str> = p.remediation.iter().map(|c| c.id.value.as_str()).collect();
@@ -344,9 +311,9 @@ fn risks(p: &Project, d: &mut Vec<Diagnostic>) {
             );
         }
         for c in &r.controls {
-            if !(u.controls_incomplete
+            if !(u.incomplete("control")
                 || controls.contains(c.value.as_str())
-                || u.controls.contains(&c.value))
+                || u.ids("control").contains(&c.value))
             {
                 d.push(missing_ref("control", c, &mut controls.iter().copied()));
             }
@@ -377,7 +344,7 @@ fn register_findings(p: &Project) -> Vec<RegisterFinding> {
     let Some(first) = p.risks.first() else {
         return out;
     };
-    if p.unreadable.risks_incomplete {
+    if p.unreadable.incomplete("risk") {
         // A risk that could not be read may be the fraud or change risk, or the latest one.
         return out;
     }

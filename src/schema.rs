@@ -1,72 +1,21 @@
 //! JSON Schemas (draft 2020-12) for every record kind, for editors' YAML language servers.
 //!
-//! The property lists come from [`crate::project::load::fields`], the same lists the loader uses,
-//! and enumerations from [`Enumerated::VALUES`], so the schemas cannot drift from what `trustbook
-//! check` accepts. Criterion and Annex A IDs are enumerated from the built-in catalogs, so an
+//! Every record schema is generated from the kinds table ([`crate::kinds::KINDS`]): its fields,
+//! their types, descriptions and required flags; the loader reads its field names from the same
+//! table, so the schemas cannot drift from what `trustbook check` accepts. Criterion and Annex A IDs are enumerated from the built-in catalogs, so an
 //! editor completes them. A few things the schemas cannot say are left to `trustbook check`
 //! (references between records, SHA-256 of files, dates within the period).
 
 use crate::catalog::catalog;
-use crate::project::load::fields;
-use crate::project::model::*;
+use crate::kinds::{Block, Field, Ty};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
 /// The JSON Schema dialect of every schema.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-/// A record kind with a schema: its file name stem and where its files live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SchemaKind {
-    /// `control` → `schemas/control.schema.json`.
-    pub name: &'static str,
-    /// Where records of this kind are written, for the schema's description.
-    pub files: &'static str,
-}
-
-/// Every kind, in the order `trustbook schema` writes them.
-pub const KINDS: &[SchemaKind] = &[
-    SchemaKind {
-        name: "trustbook",
-        files: "content/trustbook.yaml",
-    },
-    SchemaKind {
-        name: "control",
-        files: "content/controls/*.yaml",
-    },
-    SchemaKind {
-        name: "test",
-        files: "content/tests/*.yaml",
-    },
-    SchemaKind {
-        name: "evidence",
-        files: "content/evidence/*.yaml",
-    },
-    SchemaKind {
-        name: "vendor",
-        files: "content/vendors/*.yaml",
-    },
-    SchemaKind {
-        name: "cuec",
-        files: "content/cuecs.yaml",
-    },
-    SchemaKind {
-        name: "remediation",
-        files: "content/remediation/*.yaml",
-    },
-    SchemaKind {
-        name: "narrative",
-        files: "the front matter of content/narratives/*.md",
-    },
-    SchemaKind {
-        name: "policy",
-        files: "the front matter of content/policies/*.md",
-    },
-    SchemaKind {
-        name: "risk",
-        files: "content/risks/*.yaml",
-    },
-];
+/// Every kind, in the order `trustbook schema` writes them: the kinds table.
+pub use crate::kinds::KINDS;
 
 /// The file name of a kind's schema, e.g. `control.schema.json`.
 pub fn file_name(kind: &str) -> String {
@@ -83,8 +32,8 @@ fn text(desc: &str) -> Value {
     json!({ "type": "string", "description": desc })
 }
 
-fn enumeration<E: Enumerated>(desc: &str) -> Value {
-    json!({ "type": "string", "enum": E::VALUES, "description": desc })
+fn enumeration(values: &[&str], desc: &str) -> Value {
+    json!({ "type": "string", "enum": values, "description": desc })
 }
 
 /// A list field; the loader also accepts a single value as a list of one.
@@ -192,625 +141,117 @@ fn defs() -> Value {
     })
 }
 
-fn control_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "id" => text("Unique control ID across the project, e.g. AC-01."),
-        "title" => text("A short title, e.g. \"Quarterly user access reviews\"."),
-        "description" => text("What the control does, who performs it and what record it leaves."),
-        "owner" => text("The role that owns the control, e.g. VP Engineering."),
-        "frequency" => enumeration::<Frequency>(
-            "How often the control operates; drives the expected test sample size.",
-        ),
-        "nature" => enumeration::<Nature>("Manual, automated or IT-dependent manual."),
-        "kind" => enumeration::<ControlKind>("Preventive, detective or corrective."),
-        "status" => enumeration::<ControlStatus>(
-            "How far the control is in place. Only implemented controls count as designed.",
-        ),
-        "criteria" => list(
-            criterion_ref(),
-            "The Trust Services Criteria this control addresses.",
-        ),
-        "mappings" => object(
-            "Mappings",
-            "The same control mapped to other frameworks.",
-            fields::MAPPINGS,
-            &[],
-            |fw| match fw {
-                "iso27001-2022" => Some(list(
-                    json!({ "$ref": "#/$defs/annex-a" }),
-                    "ISO/IEC 27001:2022 Annex A controls, e.g. [A.5.18, A.8.2].",
-                )),
-                _ => None,
-            },
-        ),
-        "evidence" => list(
-            json!({ "type": "string" }),
-            "IDs of evidence records that show the control operating.",
-        ),
-        "policies" => list(
-            json!({ "type": "string" }),
-            "IDs of the policies this control carries out, e.g. [POL-ACCESS].",
-        ),
-        "public" => object(
-            "Public face",
-            "Allow-list of what the public trust page may show about this control. Without it, the control stays off the trust page.",
-            fields::PUBLIC,
-            &["theme", "summary"],
-            |f| match f {
-                "theme" => Some(text("The trust-page group, e.g. \"Access control\".")),
-                "summary" => Some(text("One public sentence about the control.")),
-                _ => None,
-            },
-        ),
-        _ => return None,
-    })
-}
-
-fn test_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "id" => text("Unique test ID across the project, e.g. T-AC-01."),
-        "control" => text("The ID of the control tested."),
-        "procedure" => {
-            text("What was done to test the control, in the past tense (\"Inspected ...\").")
+/// The schema of one field of the kinds table.
+fn field_schema(f: &Field) -> Value {
+    let desc = f.desc;
+    match f.ty {
+        Ty::Text => text(desc),
+        Ty::Sha256 => {
+            json!({ "type": "string", "pattern": "^[0-9a-fA-F]{64}$", "description": desc })
         }
-        "methods" => list(
-            json!({ "type": "string", "enum": Method::VALUES }),
-            "Test methods used.",
-        ),
-        "performed_by" => text("Who performed the test, e.g. Internal audit."),
-        "performed_on" => {
-            date("The date the test was performed; for Type 2, on or after the period start.")
+        Ty::Date => date(desc),
+        Ty::Int { min, max } => {
+            let mut o = Map::new();
+            o.insert("type".into(), json!("integer"));
+            if let Some(m) = min {
+                o.insert("minimum".into(), json!(m));
+            }
+            if let Some(m) = max {
+                o.insert("maximum".into(), json!(m));
+            }
+            o.insert("description".into(), json!(desc));
+            Value::Object(o)
         }
-        "population" => {
-            json!({ "type": "integer", "minimum": 0, "description": "The number of occurrences of the control in the period." })
-        }
-        "sample" => {
-            json!({ "type": "integer", "minimum": 0, "description": "The number of occurrences inspected; at most the population." })
-        }
-        "result" => enumeration::<TestResult>("The outcome of the test."),
-        "exceptions" => list(
-            json!({
-                "anyOf": [
-                    { "type": "string" },
-                    object(
-                        "Exception",
-                        "One deviation found by the test.",
-                        fields::EXCEPTION,
-                        &["description"],
-                        |f| match f {
-                            "description" => Some(text("What was found, e.g. \"For 1 of 25 sampled changes, ...\".")),
-                            "deviations" => Some(json!({ "type": "integer", "minimum": 0, "description": "The number of deviations." })),
-                            "management_response" => Some(text("Management's response to the exception.")),
-                            _ => None,
-                        },
-                    )
-                ]
-            }),
-            "Required when result is `exceptions`, not allowed otherwise.",
-        ),
-        "evidence" => list(
-            json!({ "type": "string" }),
-            "IDs of evidence records the test relied on.",
-        ),
-        _ => return None,
-    })
-}
-
-fn evidence_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "id" => text("Unique evidence ID across the project, e.g. EV-AC-01-Q1."),
-        "title" => text("What the evidence is."),
-        "collected_on" => date("The date the evidence was collected."),
-        "source" => text("Where the evidence comes from, e.g. \"Ticketing system, SEC-1234\"."),
-        "file" => text("Optional file, relative to content/; its SHA-256 goes into the package."),
-        "sha256" => {
-            json!({ "type": "string", "pattern": "^[0-9a-fA-F]{64}$", "description": "SHA-256 of `file` (64 hex digits); must match the file." })
-        }
-        "refresh" => enumeration::<Frequency>(
-            "How often the evidence is collected again; older than this at the report date = stale.",
-        ),
-        "covers" => {
-            let item = json!({ "anyOf": [
-                { "type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])(-[0-9]{2})?|-Q[1-4]|-H[12])?$" },
-                { "type": "integer", "minimum": 1000, "maximum": 9999 },
-                { "type": "object", "properties": { "start": date("First day shown."), "end": date("Last day shown.") },
-                  "required": ["start", "end"], "additionalProperties": false }
-            ] });
-            list(
-                item,
-                "The occurrence(s) of the control this evidence shows (v1.1): a day (2026-03-14), a month (2026-03), a quarter (2026-Q1), a half (2026-H1), a year (2026), a list of these, or { start, end } for a continuous control over a span. Must lie within the period.",
-            )
-        }
-        _ => return None,
-    })
-}
-
-fn vendor_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "name" => text("The vendor's name (unique)."),
-        "service" => text("The service it provides."),
-        "subservice" => enumeration::<Subservice>(
-            "How the report treats it: carve-out, inclusive, or none (not a subservice organization).",
-        ),
-        "criteria" => list(criterion_ref(), "Criteria its controls help meet (DC7)."),
-        "csocs" => list(
-            json!({ "type": "string" }),
-            "Complementary subservice organization controls assumed.",
-        ),
-        "monitoring" => list(
-            json!({ "type": "string" }),
-            "IDs of our controls that monitor this vendor.",
-        ),
-        "subprocessor" => {
-            json!({ "type": "boolean", "description": "Listed on the public trust page as a subprocessor." })
-        }
-        "purpose" => text("Public text: what the vendor processes data for."),
-        "locations" => list(json!({ "type": "string" }), "Where it processes data."),
-        "data" => list(json!({ "type": "string" }), "Kinds of data it processes."),
-        "soc_report" => object(
-            "SOC report",
-            "The subservice organization's own assurance report, as reviewed by management (expected for carve-out and inclusive subservice organizations).",
-            fields::SOC_REPORT,
-            &["type"],
-            |f| {
-                Some(match f {
-                    "type" => enumeration::<SocReportType>(
-                        "type1 | type2 | iso27001 | none (no report obtained).",
-                    ),
-                    "period" => object(
-                        "Period",
-                        "Type 2: the period the vendor's report covers.",
-                        fields::PERIOD,
-                        &["start", "end"],
-                        |g| match g {
-                            "start" => Some(date("First day of the report's period.")),
-                            "end" => Some(date("Last day of the report's period.")),
-                            _ => None,
-                        },
-                    ),
-                    "as_of" => {
-                        date("Type 1 and ISO 27001: the date the report or certificate speaks at.")
-                    }
-                    "opinion" => enumeration::<Opinion>(
-                        "The service auditor's opinion: unmodified, qualified, adverse or disclaimer.",
-                    ),
-                    "bridge_letter_through" => date(
-                        "A bridge (gap) letter from the vendor's management covers up to this date.",
-                    ),
-                    "reviewed_on" => date("When management reviewed the report and its CUECs."),
-                    "reviewed_by" => text("Who reviewed it (a role or name)."),
-                    _ => return None,
-                })
-            },
-        ),
-        _ => return None,
-    })
-}
-
-fn cuec_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "id" => text("Unique CUEC ID, e.g. CUEC-1."),
-        "text" => text("The control the company assumes its customers operate."),
-        "criteria" => list(criterion_ref(), "Criteria the CUEC relates to."),
-        _ => return None,
-    })
-}
-
-fn remediation_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "id" => text("Unique remediation ID, e.g. GAP-004."),
-        "title" => text("The gap and what is done about it."),
-        "criteria" => list(criterion_ref(), "Criteria affected."),
-        "controls" => list(json!({ "type": "string" }), "IDs of the controls involved."),
-        "owner" => text("Who owns the remediation."),
-        "opened" => date("When the item was opened."),
-        "due" => date("When it is due; open after this date = overdue."),
-        "status" => enumeration::<RemediationStatus>("The state of the item."),
-        "closed_on" => date("When it was closed; required when status is closed."),
-        _ => return None,
-    })
-}
-
-fn front_matter_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "title" => text("The section's heading."),
-        "section" => enumeration::<Section>(
-            "Where the text goes: a DC 200 section of the package, or trust-* for the trust page.",
-        ),
-        "order" => {
-            json!({ "type": "integer", "description": "Order among narratives of the same section (ascending)." })
-        }
-        "audience" => enumeration::<Audience>(
-            "restricted (default) or public; trust-* sections must be public.",
-        ),
-        _ => return None,
-    })
-}
-
-fn policy_spec(name: &str) -> Option<Value> {
-    use crate::project::policy::{PUBLIC_FIELDS, PolicyStatus, REVISION_FIELDS, ReviewInterval};
-    Some(match name {
-        "id" => {
-            text("Unique policy ID; it names the PDF (letters, digits, - _ .), e.g. POL-ACCESS.")
-        }
-        "title" => text("The policy's title, e.g. \"Access Control Policy\"."),
-        "version" => text("The current version, e.g. \"2.1\" (quote it so YAML keeps it as text)."),
-        "owner" => text("The role that owns the policy."),
-        "approved_by" => text("Who approved the current version; required when approved."),
-        "approved_on" => date("When the current version was approved; required when approved."),
-        "review" => enumeration::<ReviewInterval>(
-            "How often the policy must be approved again (default annual); older than this at the content date = review overdue.",
-        ),
-        "status" => enumeration::<PolicyStatus>(
-            "draft, approved or retired; only approved policies get a PDF and appear on the trust page.",
-        ),
-        "criteria" => list(
-            criterion_ref(),
-            "The criteria the policy supports (statuses still come from controls).",
-        ),
-        "acknowledgment" => {
-            text("Who must acknowledge the policy, e.g. all-personnel (free text).")
-        }
-        "revisions" => json!({
+        Ty::Bool => json!({ "type": "boolean", "description": desc }),
+        Ty::Enum(values) => enumeration(values, desc),
+        Ty::TextList => list(json!({ "type": "string" }), desc),
+        Ty::EnumList(values) => list(json!({ "type": "string", "enum": values }), desc),
+        Ty::Criterion => json!({ "$ref": "#/$defs/criterion", "description": desc }),
+        Ty::Criteria(_) => list(criterion_ref(), desc),
+        Ty::AnnexList => list(json!({ "$ref": "#/$defs/annex-a" }), desc),
+        Ty::Object(b) => block_schema(b, desc),
+        Ty::Items(b) => json!({
             "type": "array",
-            "description": "The revision history, newest first; the first entry matches `version` and `approved_on`.",
-            "items": object("Revision", "One version of the policy.", REVISION_FIELDS, &["version", "date"], |f| match f {
-                "version" => Some(text("The version, e.g. \"2.1\".")),
-                "date" => Some(date("When this version was approved.")),
-                "summary" => Some(text("What changed.")),
-                _ => None,
-            })
+            "description": desc,
+            "items": block_schema(b, b.desc)
         }),
-        "public" => object(
-            "Public face",
-            "What the trust page may show besides the title (when trust_page.policies is true).",
-            PUBLIC_FIELDS,
-            &[],
-            |f| match f {
-                "summary" => Some(text("One public sentence about the policy.")),
-                _ => None,
-            },
+        Ty::TextOrObjects(b) => list(
+            json!({ "anyOf": [ { "type": "string" }, block_schema(b, b.desc) ] }),
+            desc,
         ),
-        _ => return None,
-    })
+        Ty::TextOrObject(b) => json!({
+            "description": desc,
+            "anyOf": [ { "type": "string" }, block_schema(b, b.desc) ]
+        }),
+        Ty::Periods(b) => periods(b, desc),
+        Ty::Schema(f, _) => f(desc),
+    }
 }
 
-fn rating(desc: &str) -> Value {
-    use crate::project::risk::RATING_FIELDS;
-    object(
-        "Rating",
-        desc,
-        RATING_FIELDS,
-        &["likelihood", "impact"],
-        |f| match f {
-            "likelihood" => Some(
-                json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 rare to 5 almost certain." }),
-            ),
-            "impact" => Some(
-                json!({ "type": "integer", "minimum": 1, "maximum": 5, "description": "1 minor to 5 severe." }),
-            ),
-            _ => None,
-        },
-    )
+/// The object schema of a block of the kinds table, with its conditions.
+fn block_schema(b: &Block, desc: &str) -> Value {
+    let names: Vec<&str> = b.fields.iter().map(|f| f.name).collect();
+    let required: Vec<&str> = b
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
+    let mut o = object(b.title, desc, &names, &required, |name| {
+        b.fields.iter().find(|f| f.name == name).map(field_schema)
+    });
+    if let Some(all_of) = b.all_of {
+        o["allOf"] = all_of();
+    }
+    o
 }
 
-fn risk_spec(name: &str) -> Option<Value> {
-    use crate::project::risk::{RiskSource, Treatment};
-    Some(match name {
-        "id" => text("Unique risk ID, e.g. R-07."),
-        "title" => text("The risk in a few words."),
-        "description" => text("What could happen and how."),
-        "category" => text("A free-text category, e.g. Security."),
-        "source" => enumeration::<RiskSource>(
-            "internal or external (CC3.2), fraud (CC3.3), change (CC3.4).",
-        ),
-        "owner" => text("Who owns the risk."),
-        "assessed_on" => date("When the risk was last assessed."),
-        "inherent" => rating("The rating before controls; score = likelihood × impact."),
-        "treatment" => enumeration::<Treatment>(
-            "mitigate and transfer need controls; accept needs accepted_by and accepted_on.",
-        ),
-        "controls" => list(
-            json!({ "type": "string" }),
-            "IDs of the controls that treat the risk.",
-        ),
-        "residual" => rating("The rating after controls (default: the inherent rating)."),
-        "remediation" => list(
-            json!({ "type": "string" }),
-            "IDs of remediation items that reduce the risk further.",
-        ),
-        "accepted_by" => text("Who accepted the risk; required for accept."),
-        "accepted_on" => date("When the risk was accepted; required for accept."),
-        _ => return None,
-    })
+/// An evidence record's `covers`: days, months, quarters, halves, years or spans.
+fn periods(span: &Block, desc: &str) -> Value {
+    let mut props = Map::new();
+    for f in span.fields {
+        props.insert(f.name.to_string(), field_schema(f));
+    }
+    let required: Vec<&str> = span
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
+    let item = json!({ "anyOf": [
+        { "type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])(-[0-9]{2})?|-Q[1-4]|-H[12])?$" },
+        { "type": "integer", "minimum": 1000, "maximum": 9999 },
+        { "type": "object", "properties": props,
+          "required": required, "additionalProperties": false }
+    ] });
+    list(item, desc)
 }
 
-fn trustbook_spec(name: &str) -> Option<Value> {
-    Some(match name {
-        "organization" => object(
-            "Organization",
-            "The service organization.",
-            fields::ORGANIZATION,
-            &["name"],
-            |f| match f {
-                "name" => Some(text("The legal name, e.g. Northwind Analytics, Inc.")),
-                "website" => Some(text("The public website URL.")),
-                "security_contact" => Some(text("An e-mail address for security questions.")),
-                "logo" => Some(text(
-                    "An SVG, PNG or JPEG file relative to content/, e.g. assets/logo.svg.",
-                )),
-                _ => None,
-            },
-        ),
-        "system" => object(
-            "System",
-            "The system the report describes.",
-            fields::SYSTEM,
-            &["name"],
-            |f| match f {
-                "name" => Some(text(
-                    "The system's name: \"the system\" in every report sentence.",
-                )),
-                "summary" => Some(text("One public paragraph describing the system.")),
-                _ => None,
-            },
-        ),
-        "report" => {
-            let mut r = object(
-                "Report",
-                "The report's type, scope and period.",
-                fields::REPORT,
-                &["type", "categories"],
-                |f| match f {
-                    "type" => Some(enumeration::<ReportType>(
-                        "type1: design at a date; type2: design and operating effectiveness over a period.",
-                    )),
-                    "period" => Some(object(
-                        "Period",
-                        "The period a Type 2 report covers (3 to 12 months).",
-                        fields::PERIOD,
-                        &["start", "end"],
-                        |g| match g {
-                            "start" => Some(date("First day of the period.")),
-                            "end" => Some(date("Last day of the period.")),
-                            _ => None,
-                        },
-                    )),
-                    "as_of" => Some(date("The date a Type 1 report speaks at.")),
-                    "categories" => Some(json!({
-                        "type": "array",
-                        "items": { "type": "string", "enum": Category::VALUES },
-                        "contains": { "const": "security" },
-                        "uniqueItems": true,
-                        "description": "Trust Services categories in scope; security is mandatory."
-                    })),
-                    "not_relevant" => Some(json!({
-                        "type": "array",
-                        "description": "Criteria of in-scope categories that do not apply, each with a reason (DC8).",
-                        "items": object(
-                            "Not relevant",
-                            "A criterion that does not apply.",
-                            fields::NOT_RELEVANT,
-                            &["criterion", "reason"],
-                            |g| match g {
-                                "criterion" => Some(criterion_ref()),
-                                "reason" => Some(text("Why the criterion does not apply.")),
-                                _ => None,
-                            },
-                        )
-                    })),
-                    "auditor" => Some(json!({
-                        "description": "The CPA firm engaged (never an opinion).",
-                        "anyOf": [
-                            { "type": "string" },
-                            object("Auditor", "The CPA firm engaged.", fields::AUDITOR, &["firm"], |g| match g {
-                                "firm" => Some(text("The firm's name.")),
-                                _ => None,
-                            })
-                        ]
-                    })),
-                    "content_date" => Some(date(
-                        "The date the content speaks for (default: the latest date in the records); used for overdue remediation.",
-                    )),
-                    _ => None,
-                },
-            );
-            r["allOf"] = json!([
-                {
-                    "if": { "properties": { "type": { "const": "type2" } }, "required": ["type"] },
-                    "then": { "required": ["period"] }
-                },
-                {
-                    "if": { "properties": { "type": { "const": "type1" } }, "required": ["type"] },
-                    "then": { "required": ["as_of"] }
-                }
-            ]);
-            r
-        }
-        "theme" => text(
-            "The theme to render with: the folder themes/<name>/ of the project, over the built-in theme (default: default). `trustbook theme eject --name <name>` creates it.",
-        ),
-        "trust_page" => object(
-            "Trust page",
-            "Settings of the public trust page.",
-            fields::TRUST_PAGE,
-            &[],
-            |f| match f {
-                "base_url" => Some(text("The URL the trust page is published at.")),
-                "request_access" => Some(text(
-                    "A link (mailto: or https:) for requesting the restricted readiness package.",
-                )),
-                "show_readiness" => Some(json!({
-                    "type": "boolean",
-                    "description": "false hides the readiness counts and gap numbers from the public page (default: true)."
-                })),
-                "policies" => Some(json!({
-                    "type": "boolean",
-                    "description": "List approved policies by title (and public summary) on the trust page, available on request. Default false."
-                })),
-                _ => None,
-            },
-        ),
-        _ => return None,
-    })
-}
-
-/// Field names, required names and property specs of each record kind.
+/// The record schema of a kind, from the kinds table.
 fn record(kind: &str) -> Option<Value> {
-    Some(match kind {
-        "trustbook" => object(
-            "trustbook.yaml",
-            "Organization, system, report scope and period, trust page settings.",
-            fields::ROOT,
-            &["organization", "system", "report"],
-            trustbook_spec,
-        ),
-        "control" => object(
-            "Control",
-            "A control of the system.",
-            fields::CONTROL,
-            &[
-                "id",
-                "title",
-                "description",
-                "owner",
-                "frequency",
-                "nature",
-                "kind",
-                "status",
-            ],
-            control_spec,
-        ),
-        "test" => {
-            let mut t = object(
-                "Test",
-                "A test of a control (Type 2: operating effectiveness; Type 1: design walkthrough).",
-                fields::TEST,
-                &["id", "control", "procedure", "performed_on", "result"],
-                test_spec,
-            );
-            t["allOf"] = json!([{
-                "if": { "properties": { "result": { "const": "exceptions" } }, "required": ["result"] },
-                "then": { "required": ["exceptions"], "properties": { "exceptions": { "type": "array", "minItems": 1 } } },
-                "else": { "properties": { "exceptions": { "anyOf": [ { "type": "null" }, { "type": "array", "maxItems": 0 } ] } } }
-            }]);
-            t
-        }
-        "evidence" => object(
-            "Evidence",
-            "An evidence record; the file it points to lives under content/.",
-            fields::EVIDENCE,
-            &["id", "title", "collected_on"],
-            evidence_spec,
-        ),
-        "vendor" => object(
-            "Vendor",
-            "A subservice organization or subprocessor.",
-            fields::VENDOR,
-            &["name"],
-            vendor_spec,
-        ),
-        "cuec" => object(
-            "CUEC",
-            "A complementary user entity control (DC6).",
-            fields::CUEC,
-            &["id", "text"],
-            cuec_spec,
-        ),
-        "remediation" => {
-            let mut r = object(
-                "Remediation item",
-                "A gap and its remediation.",
-                fields::REMEDIATION,
-                &["id", "title", "status"],
-                remediation_spec,
-            );
-            r["allOf"] = json!([{
-                "if": { "properties": { "status": { "const": "closed" } }, "required": ["status"] },
-                "then": { "required": ["closed_on"], "properties": { "closed_on": { "type": "string" } } }
-            }]);
-            r
-        }
-        "narrative" => {
-            let mut n = object(
-                "Narrative front matter",
-                "The YAML block between `---` lines at the top of a narrative.",
-                fields::FRONT_MATTER,
-                &["title", "section"],
-                front_matter_spec,
-            );
-            n["allOf"] = json!([{
-                "if": { "properties": { "section": { "enum": ["trust-overview", "trust-faq"] } }, "required": ["section"] },
-                "then": { "required": ["audience"], "properties": { "audience": { "const": "public" } } }
-            }]);
-            n
-        }
-        "policy" => {
-            let mut p = object(
-                "Policy front matter",
-                "The YAML block between `---` lines at the top of a policy; the Markdown after it is the policy text (restricted).",
-                crate::project::policy::FIELDS,
-                &["id", "title", "owner", "status"],
-                policy_spec,
-            );
-            p["allOf"] = json!([{
-                "if": { "properties": { "status": { "const": "approved" } }, "required": ["status"] },
-                "then": { "required": ["approved_by", "approved_on"] }
-            }]);
-            p
-        }
-        "risk" => {
-            let mut r = object(
-                "Risk",
-                "A risk of the risk register (restricted).",
-                crate::project::risk::FIELDS,
-                &[
-                    "id",
-                    "title",
-                    "source",
-                    "owner",
-                    "assessed_on",
-                    "inherent",
-                    "treatment",
-                ],
-                risk_spec,
-            );
-            r["allOf"] = json!([
-                {
-                    "if": { "properties": { "treatment": { "enum": ["mitigate", "transfer"] } }, "required": ["treatment"] },
-                    "then": { "required": ["controls"], "properties": { "controls": { "type": "array", "minItems": 1 } } }
-                },
-                {
-                    "if": { "properties": { "treatment": { "const": "accept" } }, "required": ["treatment"] },
-                    "then": { "required": ["accepted_by", "accepted_on"] }
-                }
-            ]);
-            r
-        }
-        _ => return None,
-    })
+    let k = crate::kinds::kind(kind)?;
+    Some(block_schema(&k.record, k.record.desc))
 }
-
 /// The JSON Schema of one record kind (see [`KINDS`]); `None` for an unknown kind.
 pub fn schema(kind: &str) -> Option<Value> {
-    let k = KINDS.iter().find(|k| k.name == kind)?;
+    let k = crate::kinds::kind(kind)?;
     let rec = record(kind)?;
     let title = rec["title"].clone();
     let mut root = Map::new();
     root.insert("$schema".into(), json!(DIALECT));
     root.insert("title".into(), json!(format!("trustbook {}", kind)));
-    let many = !matches!(kind, "trustbook" | "narrative" | "policy");
+    let many = k.format == crate::kinds::Format::Records;
     let desc = if many {
         format!(
             "{} records for {}: one record (a mapping) or a list of them. Generated by `trustbook schema`.",
             title.as_str().unwrap_or(kind),
-            k.files
+            k.files()
         )
     } else {
         format!(
             "{} ({}). Generated by `trustbook schema`.",
             title.as_str().unwrap_or(kind),
-            k.files
+            k.files()
         )
     };
     root.insert("description".into(), json!(desc));
@@ -885,6 +326,8 @@ pub fn cli_schema(dir: &Path) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::load::fields;
+    use crate::project::model::*;
 
     fn props(kind: &str) -> Map<String, Value> {
         schema(kind).unwrap()["$defs"]["record"]["properties"]

@@ -1044,3 +1044,78 @@ fn cli_example_content_passes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// ---------------------------------------------------------------- the kinds table
+
+/// The checks derived from the kinds table read field values through `kinds::values`: a field
+/// it does not serve would be skipped silently. Every ID and reference field of every kind gives
+/// as many values as are written in the files, and every criteria field gives some.
+#[test]
+fn kinds_table_accessor_serves_every_id_reference_and_criteria_field() {
+    use trustbook::kinds::{KINDS, Ty, project_texts, values};
+    let base = Fixture::base();
+    let roots = [
+        repo(),
+        fixture_path("leak-canaries"),
+        base.path().to_path_buf(),
+    ];
+    let mut written: std::collections::BTreeMap<String, usize> = Default::default();
+    for root in &roots {
+        let loaded = trustbook::project::load(root);
+        assert!(!loaded.diagnostics.has_errors(), "{}", root.display());
+        let p = loaded.project.unwrap();
+        for kind in KINDS {
+            let texts = project_texts(root, kind);
+            for f in kind.record.fields {
+                let served = values(&p, kind.name, f.name).len();
+                let at = format!("{}.{}", kind.name, f.name);
+                if kind.id == Some(f.name) || f.refs.is_some() {
+                    let raw = texts.iter().filter(|t| t.path == f.name).count();
+                    assert_eq!(served, raw, "{at} in {}", root.display());
+                    *written.entry(at).or_default() += raw;
+                } else if matches!(f.ty, Ty::Criteria(_)) {
+                    *written.entry(at).or_default() += served;
+                }
+            }
+        }
+    }
+    for (at, n) in &written {
+        assert!(
+            *n > 0,
+            "{at}: no value in any project, so the check is not exercised"
+        );
+    }
+    assert!(written.len() >= 20, "{written:?}");
+}
+
+/// With trustbook.yaml broken there is no project and load's diagnostics are printed as found:
+/// risk files keep their file order (a record problem in the first file before a syntax error
+/// in the second), as before the loader was driven by the kinds table.
+#[test]
+fn broken_config_keeps_the_file_order_of_risk_diagnostics() {
+    let f = Fixture::base()
+        .write(CONFIG, "organization: [\n")
+        .write(
+            "content/risks/r0.yaml",
+            "- id: R-0\n  title: only a title\n",
+        )
+        .write("content/risks/r1.yaml", "x: [\n");
+    let loaded = trustbook::project::load(f.path());
+    assert!(loaded.project.is_none());
+    let files: Vec<String> = loaded
+        .diagnostics
+        .items
+        .iter()
+        .filter_map(|d| d.loc.as_ref().map(|l| l.file.to_string()))
+        .collect();
+    let first = |name: &str| {
+        files
+            .iter()
+            .position(|f| f == name)
+            .unwrap_or_else(|| panic!("no diagnostic in {name}: {files:?}"))
+    };
+    assert!(
+        first("content/risks/r0.yaml") < first("content/risks/r1.yaml"),
+        "{files:?}"
+    );
+}

@@ -441,63 +441,31 @@ struct Field {
     allowed: Option<Vec<String>>,
 }
 
-fn unwrap_nullable(v: &Value) -> &Value {
-    if let Some(alts) = v["anyOf"].as_array()
-        && alts.len() == 2
-        && alts[1] == serde_json::json!({ "type": "null" })
-    {
-        return &alts[0];
-    }
-    v
-}
-
-/// The object schema inside a property (through lists and alternatives), and whether it is the
-/// item of a list.
-fn object_in(v: &Value) -> Option<(&Value, bool)> {
-    if v.get("properties").is_some() {
-        return Some((v, false));
-    }
-    if v["type"] == "array" {
-        return object_in(&v["items"]).map(|(o, _)| (o, true));
-    }
-    v["anyOf"].as_array()?.iter().find_map(object_in)
-}
-
-/// The enumerated values of a property (not through `$ref`: criterion and Annex A IDs are
-/// documented as ID kinds, not listed).
-fn enum_in(v: &Value) -> Option<Vec<String>> {
-    if let Some(e) = v["enum"].as_array() {
-        return Some(e.iter().map(|x| x.as_str().unwrap().to_string()).collect());
-    }
-    if v.get("items").is_some()
-        && let Some(e) = enum_in(&v["items"])
-    {
-        return Some(e);
-    }
-    v["anyOf"].as_array()?.iter().find_map(enum_in)
-}
-
-fn walk(obj: &Value, prefix: &str, out: &mut Vec<Field>) {
-    let required: Vec<&str> = obj["required"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
-        .unwrap_or_default();
-    for (name, prop) in obj["properties"].as_object().unwrap() {
-        let path = format!("{prefix}{name}");
-        let inner = unwrap_nullable(prop);
+/// Every field of a block of the kinds table, recursively: `a.b` for a nested mapping,
+/// `a[].b` for the mappings of a list.
+fn walk(block: &trustbook::kinds::Block, prefix: &str, out: &mut Vec<Field>) {
+    use trustbook::kinds::Ty;
+    for f in block.fields {
+        let path = format!("{prefix}{}", f.name);
         out.push(Field {
             path: path.clone(),
-            required: required.contains(&name.as_str()),
-            allowed: enum_in(inner),
+            required: f.required,
+            allowed: f
+                .ty
+                .allowed()
+                .map(|v| v.iter().map(|x| x.to_string()).collect()),
         });
-        if let Some((o, list)) = object_in(inner) {
-            let p = if list {
-                format!("{path}[].")
-            } else {
-                format!("{path}.")
-            };
-            walk(o, &p, out);
-        }
+        let (sub, list) = match f.ty {
+            Ty::Object(b) | Ty::TextOrObject(b) => (b, false),
+            Ty::Items(b) | Ty::TextOrObjects(b) | Ty::Periods(b) => (b, true),
+            _ => continue,
+        };
+        let p = if list {
+            format!("{path}[].")
+        } else {
+            format!("{path}.")
+        };
+        walk(sub, &p, out);
     }
 }
 
@@ -527,33 +495,13 @@ fn entries(page: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// Which page documents each schema kind.
-fn page_of(kind: &str) -> &'static str {
-    match kind {
-        "trustbook" => "docs/src/format/trustbook.md",
-        "control" => "docs/src/format/controls.md",
-        "test" => "docs/src/format/tests.md",
-        "evidence" => "docs/src/format/evidence.md",
-        "vendor" => "docs/src/format/vendors.md",
-        "cuec" => "docs/src/format/cuecs.md",
-        "remediation" => "docs/src/format/remediation.md",
-        "narrative" => "docs/src/format/narratives.md",
-        "policy" => "docs/src/format/policies.md",
-        "risk" => "docs/src/format/risks.md",
-        other => panic!(
-            "the record kind `{other}` has no page in the format reference: add docs/src/format/<kind>.md and a line here"
-        ),
-    }
-}
-
 #[test]
 fn format_reference_documents_every_field_as_the_code_reads_it() {
     let mut total = 0;
-    for k in trustbook::schema::KINDS {
-        let schema = trustbook::schema::schema(k.name).unwrap();
+    for k in trustbook::kinds::KINDS {
         let mut fields = Vec::new();
-        walk(&schema["$defs"]["record"], "", &mut fields);
-        let rel = page_of(k.name);
+        walk(&k.record, "", &mut fields);
+        let rel = &format!("docs/src/{}", k.doc);
         let page = strip_comments(&read(rel));
         let entries = entries(&page);
         for f in &fields {

@@ -406,7 +406,7 @@ fn existing(dest: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut ids = BTreeSet::new();
     if let Some(p) = &loaded.project {
         ids.extend(p.controls.iter().map(|c| c.id.value.clone()));
-        ids.extend(p.unreadable.controls.iter().cloned());
+        ids.extend(p.unreadable.ids("control").iter().cloned());
     }
     let names = std::fs::read_dir(dest.join("content/controls"))
         .map(|rd| {

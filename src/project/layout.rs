@@ -2,7 +2,7 @@
 //! other file or folder under content/ that no record references is reported by [`unread`] as a
 //! warning, so a typo in a folder name never drops records silently.
 //!
-//! Adding a record folder is one line in [`READ`] (plus the loader for its records).
+//! [`READ`] is derived from the kinds table: adding a record kind adds its place here.
 
 use crate::diag::{Diagnostic, Loc};
 use std::collections::BTreeSet;
@@ -10,9 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The extensions of YAML record files.
-pub const YAML: &[&str] = &["yaml", "yml"];
+pub const YAML: &[&str] = crate::kinds::YAML;
 /// The extensions of Markdown narratives.
-pub const MARKDOWN: &[&str] = &["md", "markdown"];
+pub const MARKDOWN: &[&str] = crate::kinds::MARKDOWN;
 
 /// One place under content/ that trustbook reads.
 #[derive(Debug, Clone, Copy)]
@@ -25,35 +25,28 @@ pub struct Entry {
     pub exts: &'static [&'static str],
 }
 
-const fn folder(name: &'static str, exts: &'static [&'static str]) -> Entry {
-    Entry {
-        name,
-        folder: true,
-        exts,
-    }
-}
-
-const fn file(name: &'static str) -> Entry {
-    Entry {
-        name,
-        folder: false,
-        exts: YAML,
-    }
-}
-
-/// Everything trustbook reads under content/.
-pub const READ: &[Entry] = &[
-    file("trustbook.yaml"),
-    file("cuecs.yaml"),
-    folder("controls", YAML),
-    folder("tests", YAML),
-    folder("evidence", YAML),
-    folder("vendors", YAML),
-    folder("remediation", YAML),
-    folder("narratives", MARKDOWN),
-    folder("policies", MARKDOWN),
-    folder("risks", YAML),
-];
+/// Everything trustbook reads under content/: the places of the kinds table
+/// ([`crate::kinds::KINDS`]), single files first.
+pub static READ: std::sync::LazyLock<Vec<Entry>> = std::sync::LazyLock::new(|| {
+    use crate::kinds::{KINDS, Place};
+    let files = KINDS.iter().filter_map(|k| match k.place {
+        Place::File(name) => Some(Entry {
+            name,
+            folder: false,
+            exts: YAML,
+        }),
+        Place::Folder(..) => None,
+    });
+    let folders = KINDS.iter().filter_map(|k| match k.place {
+        Place::Folder(name, exts) => Some(Entry {
+            name,
+            folder: true,
+            exts,
+        }),
+        Place::File(_) => None,
+    });
+    files.chain(folders).collect()
+});
 
 /// The project folder for a command run in `dir`: `dir` itself if it holds
 /// content/trustbook.yaml, else the nearest folder above it that does (as cargo finds

@@ -4,107 +4,44 @@ use super::model::*;
 use super::record::{Rec, enum_value};
 use super::yaml::{self, Kind, Node};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::kinds::{BadRecord, KINDS, Kind as RecordKind, Place, Reader};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Field names of each record kind (the format spec plus documented additions).
+/// Field names of each record kind and nested block, as the readers accept them: derived at
+/// compile time from the kinds table ([`crate::kinds`]).
 pub mod fields {
-    pub const ROOT: &[&str] = &["organization", "system", "report", "trust_page", "theme"];
-    pub const ORGANIZATION: &[&str] = &["name", "website", "security_contact", "logo"];
-    pub const SYSTEM: &[&str] = &["name", "summary"];
-    pub const REPORT: &[&str] = &[
-        "type",
-        "period",
-        "as_of",
-        "categories",
-        "not_relevant",
-        "auditor",
-        "content_date",
-    ];
-    pub const PERIOD: &[&str] = &["start", "end"];
-    pub const NOT_RELEVANT: &[&str] = &["criterion", "reason"];
-    pub const AUDITOR: &[&str] = &["firm"];
-    pub const TRUST_PAGE: &[&str] = &["base_url", "request_access", "show_readiness", "policies"];
-    pub const CONTROL: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "owner",
-        "frequency",
-        "nature",
-        "kind",
-        "status",
-        "criteria",
-        "mappings",
-        "evidence",
-        "policies",
-        "public",
-    ];
-    pub const PUBLIC: &[&str] = &["theme", "summary"];
-    pub const MAPPINGS: &[&str] = &["iso27001-2022"];
-    pub const TEST: &[&str] = &[
-        "id",
-        "control",
-        "procedure",
-        "methods",
-        "performed_by",
-        "performed_on",
-        "population",
-        "sample",
-        "result",
-        "exceptions",
-        "evidence",
-    ];
-    pub const EXCEPTION: &[&str] = &["description", "deviations", "management_response"];
-    pub const EVIDENCE: &[&str] = &[
-        "id",
-        "title",
-        "collected_on",
-        "source",
-        "file",
-        "sha256",
-        "refresh",
-        "covers",
-    ];
-    pub const COVERS_SPAN: &[&str] = &["start", "end"];
-    pub const VENDOR: &[&str] = &[
-        "name",
-        "service",
-        "subservice",
-        "criteria",
-        "csocs",
-        "monitoring",
-        "subprocessor",
-        "purpose",
-        "locations",
-        "data",
-        "soc_report",
-    ];
+    use crate::kinds as k;
+
+    macro_rules! names {
+        ($b:expr) => {
+            &k::names::<{ $b.fields.len() }>($b.fields)
+        };
+    }
+    pub const ROOT: &[&str] = names!(k::TRUSTBOOK.record);
+    pub const ORGANIZATION: &[&str] = names!(k::ORGANIZATION);
+    pub const SYSTEM: &[&str] = names!(k::SYSTEM);
+    pub const REPORT: &[&str] = names!(k::REPORT);
+    pub const PERIOD: &[&str] = names!(k::PERIOD);
+    pub const NOT_RELEVANT: &[&str] = names!(k::NOT_RELEVANT);
+    pub const AUDITOR: &[&str] = names!(k::AUDITOR);
+    pub const TRUST_PAGE: &[&str] = names!(k::TRUST_PAGE);
+    pub const CONTROL: &[&str] = names!(k::CONTROL.record);
+    pub const PUBLIC: &[&str] = names!(k::CONTROL_PUBLIC);
+    pub const MAPPINGS: &[&str] = names!(k::MAPPINGS);
+    pub const TEST: &[&str] = names!(k::TEST.record);
+    pub const EXCEPTION: &[&str] = names!(k::EXCEPTION);
+    pub const EVIDENCE: &[&str] = names!(k::EVIDENCE.record);
+    /// A `{ start, end }` span of an evidence record's `covers`.
+    pub const COVERS_SPAN: &[&str] = names!(k::COVERS_SPAN);
+    pub const VENDOR: &[&str] = names!(k::VENDOR.record);
     /// A vendor's `soc_report` block (v1.1).
-    pub const SOC_REPORT: &[&str] = &[
-        "type",
-        "period",
-        "as_of",
-        "opinion",
-        "bridge_letter_through",
-        "reviewed_on",
-        "reviewed_by",
-    ];
-    pub const CUEC: &[&str] = &["id", "text", "criteria"];
-    pub const REMEDIATION: &[&str] = &[
-        "id",
-        "title",
-        "criteria",
-        "controls",
-        "owner",
-        "opened",
-        "due",
-        "status",
-        "closed_on",
-    ];
-    pub const FRONT_MATTER: &[&str] = &["title", "section", "order", "audience"];
+    pub const SOC_REPORT: &[&str] = names!(k::SOC_REPORT);
+    pub const CUEC: &[&str] = names!(k::CUEC.record);
+    pub const REMEDIATION: &[&str] = names!(k::REMEDIATION.record);
+    pub const FRONT_MATTER: &[&str] = names!(k::NARRATIVE.record);
 }
 
 /// The result of loading: a project (if trustbook.yaml could be read) and every problem found.
@@ -114,9 +51,11 @@ pub struct Loaded {
 }
 
 /// A project file: its path relative to the project root and its text.
-pub(super) struct SourceFile {
-    pub(super) rel: Arc<str>,
-    pub(super) text: Arc<str>,
+pub struct SourceFile {
+    /// The path relative to the project root.
+    pub rel: Arc<str>,
+    /// The text (without a byte-order mark).
+    pub text: Arc<str>,
 }
 
 fn rel_name(root: &Path, p: &Path) -> Arc<str> {
@@ -162,7 +101,7 @@ pub(super) fn read_text(root: &Path, p: &Path, diags: &mut Diagnostics) -> Optio
 /// Files with the given extensions in `dir` and its subfolders, at any depth (teams organize
 /// records by subfolder; IDs stay unique project-wide). Sorted; hidden files and folders and
 /// editor backups (`~`) are skipped.
-pub(super) fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+pub(crate) fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(super::layout::MAX_DEPTH)
@@ -181,7 +120,7 @@ pub(super) fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 }
 
 /// The text of a scalar field of a mapping, if present.
-pub(super) fn field_text(node: &Node, name: &str) -> Option<String> {
+pub(crate) fn field_text(node: &Node, name: &str) -> Option<String> {
     match &node.kind {
         Kind::Map(m) => m
             .iter()
@@ -220,14 +159,36 @@ pub(super) fn records<'a>(
     }
 }
 
-/// Loads the project at `root` (the folder that holds content/).
-pub fn load(root: &Path) -> Loaded {
-    let mut diags = Diagnostics::default();
-    let mut d: Vec<Diagnostic> = Vec::new();
-    let content = root.join("content");
-    let cfg_path = content.join("trustbook.yaml");
+/// The records of every kind as they are read: the loader's sink, moved into [`Project`].
+#[derive(Default)]
+pub struct Records {
+    pub controls: Vec<Control>,
+    pub tests: Vec<Test>,
+    pub evidence: Vec<Evidence>,
+    pub vendors: Vec<Vendor>,
+    pub cuecs: Vec<Cuec>,
+    pub remediation: Vec<Remediation>,
+    pub narratives: Vec<Narrative>,
+    pub policies: Vec<super::policy::Policy>,
+    pub risks: Vec<super::risk::Risk>,
+}
+
+/// What a kind's reader ([`crate::kinds::Reader`]) is given.
+pub struct Ctx<'a> {
+    /// Where it adds the records it read.
+    pub records: &'a mut Records,
+    /// Where it reports problems.
+    pub d: &'a mut Vec<Diagnostic>,
+    /// The unreadable-record bookkeeping (the loader keeps IDs; a reader may keep more).
+    pub unreadable: &'a mut Unreadable,
+    /// The project's content/ folder.
+    pub content: &'a Path,
+}
+
+/// Reports a missing project: no content/trustbook.yaml, or a folder in its place.
+fn no_project(root: &Path, cfg_path: &Path) -> Option<Diagnostic> {
     if cfg_path.is_dir() {
-        diags.push(
+        return Some(
             Diagnostic::error(
                 "no-project",
                 None,
@@ -235,16 +196,146 @@ pub fn load(root: &Path) -> Loaded {
             )
             .with_hint("content/trustbook.yaml holds the organization, system and report settings; see `trustbook init`"),
         );
-        return Loaded {
-            project: None,
-            diagnostics: diags,
-        };
     }
     if !cfg_path.is_file() {
-        diags.push(
+        return Some(
             Diagnostic::error("no-project", None, format!("{} has no content/trustbook.yaml, so it is not a trustbook project", root.display()))
                 .with_hint("run `trustbook init` to create a starter project, or pass the project folder: `trustbook check path/to/project`"),
         );
+    }
+    None
+}
+
+/// The files of one kind, sorted.
+fn kind_paths(content: &Path, kind: &RecordKind) -> Vec<PathBuf> {
+    match kind.place {
+        Place::File(f) => {
+            let p = content.join(f);
+            if p.is_file() { vec![p] } else { vec![] }
+        }
+        Place::Folder(dir, exts) => files_in(&content.join(dir), exts),
+    }
+}
+
+/// One YAML file read and parsed; `None` (reported) if it cannot be.
+fn parse_file(
+    root: &Path,
+    p: &Path,
+    diags: &mut Diagnostics,
+    d: &mut Vec<Diagnostic>,
+) -> Option<(Arc<str>, Node)> {
+    let f = read_text(root, p, diags)?;
+    match yaml::parse(&f.rel, &f.text, 0) {
+        Ok(n) => Some((f.rel, n)),
+        Err(e) => {
+            d.push(*e);
+            None
+        }
+    }
+}
+
+/// The parsed YAML files of one kind, and whether every one could be read and parsed.
+fn yaml_files(
+    root: &Path,
+    content: &Path,
+    kind: &RecordKind,
+    diags: &mut Diagnostics,
+    d: &mut Vec<Diagnostic>,
+) -> (Vec<(Arc<str>, Node)>, bool) {
+    let mut out = Vec::new();
+    let mut complete = true;
+    for p in kind_paths(content, kind) {
+        match parse_file(root, &p, diags, d) {
+            Some(x) => out.push(x),
+            None => complete = false,
+        }
+    }
+    (out, complete)
+}
+
+/// Drops the attachments of `kind` from its parsed files (and their problems): YAML files of its
+/// folder that a record names in its attachment field (an exported configuration, say) are
+/// neither read as records nor reported for not being valid records.
+fn drop_attachments(
+    kind: &RecordKind,
+    files: &mut Vec<(Arc<str>, Node)>,
+    diags: &mut Diagnostics,
+    d: &mut Vec<Diagnostic>,
+) {
+    let Some(field) = kind.attachments else {
+        return;
+    };
+    let attachments = attachments(files, kind.noun, field);
+    files.retain(|(rel, _)| !attachments.contains(&**rel));
+    let is_attachment = |x: &Diagnostic| {
+        x.loc
+            .as_ref()
+            .is_some_and(|l| attachments.contains(&*l.file))
+    };
+    d.retain(|x| !is_attachment(x));
+    diags.items.retain(|x| !is_attachment(x));
+    diags.sources.retain(|k, _| !attachments.contains(&**k));
+}
+
+/// Reads the Markdown files of one kind.
+fn read_markdown(
+    root: &Path,
+    kind: &RecordKind,
+    read: MarkdownReader,
+    diags: &mut Diagnostics,
+    cx: &mut Ctx,
+) {
+    let Place::Folder(dir, exts) = kind.place else {
+        return;
+    };
+    for p in files_in(&cx.content.join(dir), exts) {
+        let Some(f) = read_text(root, &p, diags) else {
+            cx.unreadable.set_incomplete(kind.name);
+            continue;
+        };
+        match read(&f, cx) {
+            Ok(()) => {}
+            Err(Some(id)) => cx.unreadable.add_id(kind.name, id),
+            Err(None) => cx.unreadable.set_incomplete(kind.name),
+        }
+    }
+}
+
+/// Reads the records of one YAML kind from its parsed files, keeping what an unreadable record
+/// leaves (see [`BadRecord`]).
+fn read_yaml_records(kind: &RecordKind, files: &[(Arc<str>, Node)], cx: &mut Ctx) {
+    let Reader::Yaml(read) = kind.read else {
+        return;
+    };
+    for (_, n) in files {
+        for r in records(n, kind.noun, cx.d) {
+            if read(r, cx) {
+                continue;
+            }
+            match kind.bad_record {
+                BadRecord::Incomplete => cx.unreadable.set_incomplete(kind.name),
+                BadRecord::KeepId => {
+                    if let Some(id) = kind.id.and_then(|f| field_text(r, f)) {
+                        cx.unreadable.add_id(kind.name, id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+type MarkdownReader = fn(&SourceFile, &mut Ctx) -> Result<(), Option<String>>;
+
+/// Loads the project at `root` (the folder that holds content/): every kind of the kinds table
+/// ([`crate::kinds::KINDS`]), in its order. YAML files of every kind are parsed first (so that
+/// attachments are known before records are read), then records are read kind by kind.
+pub fn load(root: &Path) -> Loaded {
+    let mut diags = Diagnostics::default();
+    let mut d: Vec<Diagnostic> = Vec::new();
+    let content = root.join("content");
+    let cfg_path = content.join("trustbook.yaml");
+    if let Some(e) = no_project(root, &cfg_path) {
+        diags.push(e);
         return Loaded {
             project: None,
             diagnostics: diags,
@@ -260,125 +351,59 @@ pub fn load(root: &Path) -> Loaded {
         }
     });
 
-    let mut controls = Vec::new();
-    let mut tests = Vec::new();
-    let mut evidence = Vec::new();
-    let mut vendors = Vec::new();
-    let mut cuecs = Vec::new();
-    let mut remediation = Vec::new();
-
-    // Whether every file of the kind could be parsed.
-    let mut yaml_files = |sub: &str| -> (Vec<(Arc<str>, Node)>, bool) {
-        let mut out = Vec::new();
-        let mut complete = true;
-        let paths = if sub.ends_with(".yaml") {
-            let p = content.join(sub);
-            if p.is_file() { vec![p] } else { vec![] }
-        } else {
-            files_in(&content.join(sub), &["yaml", "yml"])
-        };
-        for p in paths {
-            match read_text(root, &p, &mut diags) {
-                Some(f) => match yaml::parse(&f.rel, &f.text, 0) {
-                    Ok(n) => out.push((f.rel, n)),
-                    Err(e) => {
-                        complete = false;
-                        d.push(*e)
+    let mut unreadable = Unreadable::default();
+    let mut records = Records::default();
+    let mut cx = Ctx {
+        records: &mut records,
+        d: &mut d,
+        unreadable: &mut unreadable,
+        content: &content,
+    };
+    // Kinds in table order. Where a run of consecutive YAML kinds holds a kind with
+    // attachments, the run's files are all parsed before any of its records is read, so that
+    // the attachments are known first; other YAML kinds are read file by file.
+    let mut i = 0;
+    while i < KINDS.len() {
+        let run = &KINDS[i..i + KINDS[i..]
+            .iter()
+            .take_while(|k| matches!(k.read, Reader::Yaml(_)))
+            .count()];
+        if run.is_empty() {
+            if let Reader::Markdown(read) = KINDS[i].read {
+                read_markdown(root, &KINDS[i], read, &mut diags, &mut cx);
+            }
+            i += 1;
+            continue;
+        }
+        i += run.len();
+        if !run.iter().any(|k| k.attachments.is_some()) {
+            for kind in run {
+                for p in kind_paths(&content, kind) {
+                    match parse_file(root, &p, &mut diags, cx.d) {
+                        Some(file) => read_yaml_records(kind, &[file], &mut cx),
+                        None => cx.unreadable.set_incomplete(kind.name),
                     }
-                },
-                None => complete = false,
-            }
-        }
-        (out, complete)
-    };
-    let (control_files, controls_complete) = yaml_files("controls");
-    let (test_files, tests_complete) = yaml_files("tests");
-    let (evidence_files, evidence_complete) = yaml_files("evidence");
-    let (vendor_files, _) = yaml_files("vendors");
-    let (cuec_files, _) = yaml_files("cuecs.yaml");
-    let (remediation_files, _) = yaml_files("remediation");
-
-    // A YAML file under evidence/ that an evidence record names in `file:` is an attachment (an
-    // exported configuration, say), not evidence records: it is neither read as records nor
-    // reported for not being valid records.
-    let attachments = evidence_attachments(&evidence_files);
-    let evidence_files: Vec<(Arc<str>, Node)> = evidence_files
-        .into_iter()
-        .filter(|(rel, _)| !attachments.contains(&**rel))
-        .collect();
-    let is_attachment = |x: &Diagnostic| {
-        x.loc
-            .as_ref()
-            .is_some_and(|l| attachments.contains(&*l.file))
-    };
-    d.retain(|x| !is_attachment(x));
-    diags.items.retain(|x| !is_attachment(x));
-    diags.sources.retain(|k, _| !attachments.contains(&**k));
-
-    // A record that cannot be read is reported where it is; its ID is kept so that references
-    // to it are not reported a second time as unknown.
-    let mut unreadable = Unreadable {
-        controls_incomplete: !controls_complete,
-        tests_incomplete: !tests_complete,
-        evidence_incomplete: !evidence_complete,
-        ..Unreadable::default()
-    };
-    for (_, n) in &control_files {
-        for r in records(n, "control", &mut d) {
-            match read_control(r, &mut d) {
-                Some(c) => controls.push(c),
-                None => unreadable.controls.extend(field_text(r, "id")),
-            }
-        }
-    }
-    for (_, n) in &test_files {
-        for r in records(n, "test", &mut d) {
-            match read_test(r, &mut d) {
-                Some(t) => tests.push(t),
-                None => {
-                    unreadable.tests.extend(field_text(r, "id"));
-                    unreadable.tested_controls.extend(field_text(r, "control"));
                 }
             }
+            continue;
         }
-    }
-    for (_, n) in &evidence_files {
-        for r in records(n, "evidence", &mut d) {
-            match read_evidence(r, &content, &mut d) {
-                Some(e) => evidence.push(e),
-                None => unreadable.evidence.extend(field_text(r, "id")),
+        let mut parsed = Vec::new();
+        for kind in run {
+            let (mut files, complete) = yaml_files(root, &content, kind, &mut diags, cx.d);
+            if !complete {
+                cx.unreadable.set_incomplete(kind.name);
             }
+            drop_attachments(kind, &mut files, &mut diags, cx.d);
+            parsed.push((kind, files));
+        }
+        for (kind, files) in &parsed {
+            read_yaml_records(kind, files, &mut cx);
         }
     }
-    for (_, n) in &vendor_files {
-        for r in records(n, "vendor", &mut d) {
-            vendors.extend(read_vendor(r, &mut d));
-        }
-    }
-    for (_, n) in &cuec_files {
-        for r in records(n, "CUEC", &mut d) {
-            cuecs.extend(read_cuec(r, &mut d));
-        }
-    }
-    for (_, n) in &remediation_files {
-        for r in records(n, "remediation item", &mut d) {
-            remediation.extend(read_remediation(r, &mut d));
-        }
-    }
-
-    let mut narratives = Vec::new();
-    for p in files_in(&content.join("narratives"), &["md", "markdown"]) {
-        if let Some(f) = read_text(root, &p, &mut diags) {
-            narratives.extend(read_narrative(&f.rel, &f.text, &mut d));
-        }
-    }
-    narratives.sort_by(|a, b| {
+    records.narratives.sort_by(|a, b| {
         (a.section.value, a.order, a.file.clone()).cmp(&(b.section.value, b.order, b.file.clone()))
     });
 
-    let policies =
-        super::policy::load_policies(root, &content, &mut diags, &mut d, &mut unreadable);
-    let risks = super::risk::load_risks(root, &content, &mut diags, &mut d, &mut unreadable);
     let assets = load_assets(&content);
     for x in d {
         diags.push(x);
@@ -386,15 +411,15 @@ pub fn load(root: &Path) -> Loaded {
     let project = config.map(|config| Project {
         root: root.to_path_buf(),
         config,
-        controls,
-        tests,
-        evidence,
-        vendors,
-        cuecs,
-        remediation,
-        narratives,
-        policies,
-        risks,
+        controls: records.controls,
+        tests: records.tests,
+        evidence: records.evidence,
+        vendors: records.vendors,
+        cuecs: records.cuecs,
+        remediation: records.remediation,
+        narratives: records.narratives,
+        policies: records.policies,
+        risks: records.risks,
         assets,
         unreadable,
     });
@@ -404,14 +429,78 @@ pub fn load(root: &Path) -> Loaded {
     }
 }
 
-/// The paths (relative to the project root, `content/…`) that evidence records in `files` name
-/// in their `file:` field.
-fn evidence_attachments(files: &[(Arc<str>, Node)]) -> std::collections::BTreeSet<String> {
+// The readers of the kinds table (see [`crate::kinds::Reader`]).
+
+/// Reads a control into the sink.
+pub fn control(n: &Node, cx: &mut Ctx) -> bool {
+    read_control(n, cx.d)
+        .map(|c| cx.records.controls.push(c))
+        .is_some()
+}
+
+/// Reads a test into the sink; an unreadable test keeps its control tested.
+pub fn test(n: &Node, cx: &mut Ctx) -> bool {
+    match read_test(n, cx.d) {
+        Some(t) => {
+            cx.records.tests.push(t);
+            true
+        }
+        None => {
+            cx.unreadable
+                .tested_controls
+                .extend(field_text(n, "control"));
+            false
+        }
+    }
+}
+
+/// Reads an evidence record into the sink.
+pub fn evidence(n: &Node, cx: &mut Ctx) -> bool {
+    read_evidence(n, cx.content, cx.d)
+        .map(|e| cx.records.evidence.push(e))
+        .is_some()
+}
+
+/// Reads a vendor into the sink.
+pub fn vendor(n: &Node, cx: &mut Ctx) -> bool {
+    read_vendor(n, cx.d)
+        .map(|v| cx.records.vendors.push(v))
+        .is_some()
+}
+
+/// Reads a CUEC into the sink.
+pub fn cuec(n: &Node, cx: &mut Ctx) -> bool {
+    read_cuec(n, cx.d)
+        .map(|c| cx.records.cuecs.push(c))
+        .is_some()
+}
+
+/// Reads a remediation item into the sink.
+pub fn remediation(n: &Node, cx: &mut Ctx) -> bool {
+    read_remediation(n, cx.d)
+        .map(|r| cx.records.remediation.push(r))
+        .is_some()
+}
+
+/// Reads a narrative into the sink.
+pub fn narrative(f: &SourceFile, cx: &mut Ctx) -> Result<(), Option<String>> {
+    let n = read_narrative(&f.rel, &f.text, cx.d).ok_or(None)?;
+    cx.records.narratives.push(n);
+    Ok(())
+}
+
+/// The paths (relative to the project root, `content/…`) that the records in `files` name in
+/// their `field` (an evidence record's `file:`).
+fn attachments(
+    files: &[(Arc<str>, Node)],
+    noun: &str,
+    field: &str,
+) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
     let mut scratch = Vec::new();
     for (_, n) in files {
-        for r in records(n, "evidence", &mut scratch) {
-            if let Some(f) = field_text(r, "file") {
+        for r in records(n, noun, &mut scratch) {
+            if let Some(f) = field_text(r, field) {
                 let rel: Vec<&str> = f
                     .split(['/', '\\'])
                     .filter(|s| !s.is_empty() && *s != ".")
@@ -1021,14 +1110,14 @@ fn read_narrative(rel: &Arc<str>, text: &str, d: &mut Vec<Diagnostic>) -> Option
 }
 
 /// What to tell the user when a Markdown record's front matter is missing or empty.
-pub(super) struct FrontMatterHints {
+pub(crate) struct FrontMatterHints {
     pub missing: &'static str,
     pub empty: &'static str,
 }
 
 /// Splits `---` front matter from a Markdown file (narratives, policies), reporting a missing,
 /// unclosed, malformed or empty one: (front matter node, body, body's first line).
-pub(super) fn front_matter(
+pub(crate) fn front_matter(
     rel: &Arc<str>,
     text: &str,
     what: &str,

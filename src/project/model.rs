@@ -564,29 +564,41 @@ pub struct Project {
     pub unreadable: Unreadable,
 }
 
-/// IDs of records the loader found but could not read (a required field missing or invalid).
-/// The problem is reported where it is; checks use these IDs so that references to such a
-/// record do not add a second, misleading "there is no control X" error elsewhere.
+/// What the loader found but could not read, kind by kind (kinds by their name in the kinds
+/// table, [`crate::kinds`]). The problem is reported where it is; checks use this so that
+/// references to such a record do not add a second, misleading "there is no control X" error
+/// elsewhere.
 #[derive(Debug, Clone, Default)]
 pub struct Unreadable {
-    pub controls: std::collections::BTreeSet<String>,
-    pub tests: std::collections::BTreeSet<String>,
-    pub evidence: std::collections::BTreeSet<String>,
-    /// v1.1: policies whose front matter could not be read.
-    pub policies: std::collections::BTreeSet<String>,
-    /// v1.1: a policy file could not be read far enough to know its ID, so references to
-    /// policies are not checked.
-    pub policies_incomplete: bool,
-    /// v1.1: a risk file or record could not be read, so the register-wide checks (stale
-    /// register, missing sources) are not made.
-    pub risks_incomplete: bool,
+    /// IDs of records that could not be read (a required field missing or invalid), by kind.
+    ids: BTreeMap<&'static str, std::collections::BTreeSet<String>>,
+    /// Kinds of which a file could not be read or parsed at all (or, for risks, a record): their
+    /// IDs are unknown, so references to them are not checked (the syntax error is the one to
+    /// fix first).
+    incomplete: std::collections::BTreeSet<&'static str>,
     /// The `control` of each unreadable test (so that control is not reported as untested).
     pub tested_controls: std::collections::BTreeSet<String>,
-    /// A controls/tests/evidence file could not be parsed at all: its IDs are unknown, so
-    /// references to that kind are not checked (the syntax error is the one to fix first).
-    pub controls_incomplete: bool,
-    pub tests_incomplete: bool,
-    pub evidence_incomplete: bool,
+}
+
+static NO_IDS: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+
+impl Unreadable {
+    /// The IDs of the unreadable records of `kind` (e.g. "control").
+    pub fn ids(&self, kind: &str) -> &std::collections::BTreeSet<String> {
+        self.ids.get(kind).unwrap_or(&NO_IDS)
+    }
+    /// True if a file of `kind` could not be read, so its IDs are not all known.
+    pub fn incomplete(&self, kind: &str) -> bool {
+        self.incomplete.contains(kind)
+    }
+    /// Keeps the ID of an unreadable record of `kind`.
+    pub fn add_id(&mut self, kind: &'static str, id: String) {
+        self.ids.entry(kind).or_default().insert(id);
+    }
+    /// Marks `kind` as incomplete.
+    pub fn set_incomplete(&mut self, kind: &'static str) {
+        self.incomplete.insert(kind);
+    }
 }
 
 impl Project {

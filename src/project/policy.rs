@@ -1,35 +1,26 @@
 //! Policies (`content/policies/**/*.md`, format v1.1): Markdown with YAML front matter; the body
 //! is the policy text. Self-contained: the model, its enumerations, loading and the dates derived
-//! from it (next review, overdue), so that it can move onto a table of record kinds unchanged.
+//! from it (next review, overdue), read through the kinds table ([`crate::kinds`]).
 
-use super::load::{SourceFile, read_text};
+use super::load::SourceFile;
 use super::model::{Date, Enumerated, S, enumerated};
 use super::record::Rec;
 use super::yaml::Node;
-use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::diag::{Diagnostic, Loc};
 use serde::Serialize;
-use std::path::Path;
 use std::sync::Arc;
 
-/// Field names of a policy's front matter (the format spec; keep in sync with docs/src/policies.md).
-pub const FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "version",
-    "owner",
-    "approved_by",
-    "approved_on",
-    "review",
-    "status",
-    "criteria",
-    "acknowledgment",
-    "revisions",
-    "public",
-];
+/// Field names of a policy's front matter (from the kinds table).
+pub const FIELDS: &[&str] = &crate::kinds::names::<{ crate::kinds::POLICY.record.fields.len() }>(
+    crate::kinds::POLICY.record.fields,
+);
 /// Field names of one entry of `revisions`.
-pub const REVISION_FIELDS: &[&str] = &["version", "date", "summary"];
+pub const REVISION_FIELDS: &[&str] =
+    &crate::kinds::names::<{ crate::kinds::REVISION.fields.len() }>(crate::kinds::REVISION.fields);
 /// Field names of a policy's `public` block.
-pub const PUBLIC_FIELDS: &[&str] = &["summary"];
+pub const PUBLIC_FIELDS: &[&str] = &crate::kinds::names::<
+    { crate::kinds::POLICY_PUBLIC.fields.len() },
+>(crate::kinds::POLICY_PUBLIC.fields);
 
 enumerated!(
     /// Where a policy stands.
@@ -119,29 +110,11 @@ pub fn add_months(d: Date, months: u32) -> Date {
     Date { year, month, day }
 }
 
-/// Reads every policy under content/policies/ (recursively).
-pub fn load_policies(
-    root: &Path,
-    content: &Path,
-    diags: &mut Diagnostics,
-    d: &mut Vec<Diagnostic>,
-    unreadable: &mut super::model::Unreadable,
-) -> Vec<Policy> {
-    let mut out = Vec::new();
-    for p in super::load::files_in(&content.join("policies"), super::layout::MARKDOWN) {
-        let Some(f) = read_text(root, &p, diags) else {
-            unreadable.policies_incomplete = true;
-            continue;
-        };
-        match read_policy(&f, d) {
-            Ok(p) => out.push(p),
-            Err(Some(id)) => {
-                unreadable.policies.insert(id);
-            }
-            Err(None) => unreadable.policies_incomplete = true,
-        }
-    }
-    out
+/// The reader of the kinds table: one policy file into the loader's sink.
+pub fn policy(f: &SourceFile, cx: &mut super::load::Ctx) -> Result<(), Option<String>> {
+    let p = read_policy(f, cx.d)?;
+    cx.records.policies.push(p);
+    Ok(())
 }
 
 /// A policy, or the ID of one that could not be read (`None` when even the ID is unknown).

@@ -1,34 +1,20 @@
 //! The risk register (`content/risks/**/*.yaml`, format v1.1). Self-contained: the model, its
-//! enumerations, loading, and the scores and bands derived from it, so that it can move onto a
-//! table of record kinds unchanged.
+//! enumerations, loading, and the scores and bands derived from it, read through the kinds table
+//! ([`crate::kinds`]).
 
-use super::load::{read_text, records};
 use super::model::{Date, Enumerated, S, enumerated};
 use super::record::Rec;
-use super::yaml::{self, Kind, Node};
-use crate::diag::{Diagnostic, Diagnostics, Loc};
+use super::yaml::{Kind, Node};
+use crate::diag::{Diagnostic, Loc};
 use serde::Serialize;
-use std::path::Path;
 
-/// Field names of a risk (the format spec; keep in sync with docs/src/risks.md).
-pub const FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "description",
-    "category",
-    "source",
-    "owner",
-    "assessed_on",
-    "inherent",
-    "treatment",
-    "controls",
-    "residual",
-    "remediation",
-    "accepted_by",
-    "accepted_on",
-];
+/// Field names of a risk (from the kinds table).
+pub const FIELDS: &[&str] = &crate::kinds::names::<{ crate::kinds::RISK.record.fields.len() }>(
+    crate::kinds::RISK.record.fields,
+);
 /// Field names of a rating (`inherent`, `residual`).
-pub const RATING_FIELDS: &[&str] = &["likelihood", "impact"];
+pub const RATING_FIELDS: &[&str] =
+    &crate::kinds::names::<{ crate::kinds::RATING.fields.len() }>(crate::kinds::RATING.fields);
 
 enumerated!(
     /// Where a risk comes from (CC3.2 internal and external, CC3.3 fraud, CC3.4 change).
@@ -111,36 +97,11 @@ impl Risk {
     }
 }
 
-/// Reads every risk under content/risks/ (recursively).
-pub fn load_risks(
-    root: &Path,
-    content: &Path,
-    diags: &mut Diagnostics,
-    d: &mut Vec<Diagnostic>,
-    unreadable: &mut super::model::Unreadable,
-) -> Vec<Risk> {
-    let mut out = Vec::new();
-    for p in super::load::files_in(&content.join("risks"), super::layout::YAML) {
-        let Some(f) = read_text(root, &p, diags) else {
-            unreadable.risks_incomplete = true;
-            continue;
-        };
-        let node = match yaml::parse(&f.rel, &f.text, 0) {
-            Ok(n) => n,
-            Err(e) => {
-                unreadable.risks_incomplete = true;
-                d.push(*e);
-                continue;
-            }
-        };
-        for r in records(&node, "risk", d) {
-            match read_risk(r, d) {
-                Some(x) => out.push(x),
-                None => unreadable.risks_incomplete = true,
-            }
-        }
-    }
-    out
+/// The reader of the kinds table: one risk into the loader's sink.
+pub fn risk(n: &Node, cx: &mut super::load::Ctx) -> bool {
+    read_risk(n, cx.d)
+        .map(|x| cx.records.risks.push(x))
+        .is_some()
 }
 
 fn rating(r: &mut Rec, name: &str, required: bool) -> Option<Rating> {
