@@ -5,4 +5,5 @@
 //! It sits below both `view` and `render`, so neither imports the other for Markdown.
 pub mod md_ast;
 pub mod md_html;
+pub mod slug;
 pub mod variables;
