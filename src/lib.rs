@@ -18,6 +18,7 @@ pub mod init;
 pub mod init_full;
 pub mod markdown;
 pub mod output;
+pub mod outputs;
 pub mod pipeline;
 pub mod preflight;
 pub mod project;
