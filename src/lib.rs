@@ -19,6 +19,7 @@ pub mod init_full;
 pub mod markdown;
 pub mod output;
 pub mod outputs;
+pub mod package;
 pub mod pipeline;
 pub mod preflight;
 pub mod project;
