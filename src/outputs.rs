@@ -15,6 +15,7 @@
 
 use crate::diag::Diagnostics;
 use crate::output::Files;
+use crate::package::Package;
 use crate::pipeline::{BuildOptions, Builder, Prepared};
 use crate::render::theme::Theme;
 use crate::view::public::PublicView;
@@ -55,11 +56,13 @@ pub trait PublicOutput: Sync {
 /// An output for the company and chosen recipients, rendered from the prepared project.
 pub trait RestrictedOutput: Sync {
     /// The files, relative to output/restricted/ (named for `opts.recipient` when stamped).
-    /// `b` holds the PDF engine (warm in `serve`); `threads` is how many threads it may use.
+    /// `pkg` is the package model the build made once; `b` holds the PDF engine (warm in
+    /// `serve`); `threads` is how many threads it may use.
     fn render(
         &self,
         b: &mut Builder,
         p: &Prepared,
+        pkg: &Package,
         opts: &BuildOptions,
         threads: usize,
     ) -> Result<Rendered, Diagnostics>;
@@ -160,13 +163,14 @@ impl PublicOutput for TrustPage {
 }
 
 /// The readiness package PDF.
-pub struct Package;
+pub struct PackagePdf;
 
-impl RestrictedOutput for Package {
+impl RestrictedOutput for PackagePdf {
     fn render(
         &self,
         b: &mut Builder,
         p: &Prepared,
+        _pkg: &Package,
         opts: &BuildOptions,
         _threads: usize,
     ) -> Result<Rendered, Diagnostics> {
@@ -209,6 +213,7 @@ impl RestrictedOutput for PolicyPdfs {
         &self,
         b: &mut Builder,
         p: &Prepared,
+        _pkg: &Package,
         opts: &BuildOptions,
         threads: usize,
     ) -> Result<Rendered, Diagnostics> {
@@ -246,6 +251,7 @@ impl RestrictedOutput for ControlMatrix {
         &self,
         _b: &mut Builder,
         p: &Prepared,
+        _pkg: &Package,
         opts: &BuildOptions,
         _threads: usize,
     ) -> Result<Rendered, Diagnostics> {
@@ -292,7 +298,7 @@ pub const OUTPUTS: &[Output] = &[
         dir: "",
         theme_dirs: &["typst"],
         preview: true,
-        renderer: Renderer::Restricted(&Package),
+        renderer: Renderer::Restricted(&PackagePdf),
     },
     Output {
         id: "policies",

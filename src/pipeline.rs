@@ -7,6 +7,7 @@ use crate::assess::{Assessment, assess};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::output::{self, Files};
 use crate::outputs::{OUTPUTS, Output, Rendered, Renderer, RestrictedOutput};
+use crate::package::Package;
 use crate::project::Project;
 use crate::render::theme::Theme;
 use sha2::{Digest, Sha256};
@@ -34,6 +35,12 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The package model: typed records, resolved references, statuses and coverage. A build
+    /// makes it once and hands it to every output (public ones get the public view made from it).
+    pub fn package(&self) -> Package<'_> {
+        crate::package::package(&self.project, &self.assessment)
+    }
+
     /// SHA-256 over every file under content/ (path and bytes), for the ledger and the package.
     pub fn content_digest(&self) -> &str {
         self.digest
@@ -130,12 +137,21 @@ impl Builder {
 
     /// The public trust page: files relative to output/public/.
     pub fn render_public(&mut self, p: &Prepared) -> Result<Files, Diagnostics> {
-        // The public view is built once, and it is all a public output can be given.
-        let view = crate::view::public::public_view(&p.project, &p.assessment);
+        self.render_public_outputs(&p.package(), &p.theme)
+    }
+
+    /// Every public output, from the public view of `pkg` (built once: it is all a public
+    /// output can be given). Files relative to output/public/.
+    pub fn render_public_outputs(
+        &mut self,
+        pkg: &Package,
+        theme: &Theme,
+    ) -> Result<Files, Diagnostics> {
+        let view = crate::view::public::from_package(pkg);
         let mut files = Files::new();
         for o in OUTPUTS {
             if let Renderer::Public(r) = o.renderer {
-                files.extend(r.render(&view, &p.theme)?);
+                files.extend(r.render(&view, theme)?);
             }
         }
         Ok(files)
@@ -147,17 +163,18 @@ impl Builder {
         &mut self,
         o: &Output,
         p: &Prepared,
+        pkg: &Package,
         opts: &BuildOptions,
     ) -> Result<Rendered, Diagnostics> {
         match o.renderer {
             Renderer::Public(r) => {
-                let view = crate::view::public::public_view(&p.project, &p.assessment);
+                let view = crate::view::public::from_package(pkg);
                 Ok(Rendered {
                     files: r.render(&view, &p.theme)?,
                     ..Rendered::default()
                 })
             }
-            Renderer::Restricted(r) => r.render(self, p, opts, worker_threads()),
+            Renderer::Restricted(r) => r.render(self, p, pkg, opts, worker_threads()),
         }
     }
 
@@ -167,6 +184,7 @@ impl Builder {
     pub fn render_restricted_outputs(
         &mut self,
         p: &Prepared,
+        pkg: &Package,
         opts: &BuildOptions,
     ) -> Result<Vec<(&'static Output, Rendered)>, Diagnostics> {
         let outputs: Vec<(&'static Output, &'static dyn RestrictedOutput)> = OUTPUTS
@@ -192,9 +210,9 @@ impl Builder {
             let handles: Vec<_> = rest
                 .iter()
                 .zip(siblings)
-                .map(|((_, r), mut b)| s.spawn(move || r.render(&mut b, p, opts, threads)))
+                .map(|((_, r), mut b)| s.spawn(move || r.render(&mut b, p, pkg, opts, threads)))
                 .collect();
-            let mut v = vec![first.render(self, p, opts, threads)];
+            let mut v = vec![first.render(self, p, pkg, opts, threads)];
             v.extend(
                 handles
                     .into_iter()
@@ -394,11 +412,12 @@ pub fn build(
     };
     let t = Instant::now();
     step("trust page");
-    let public = builder.render_public(&prepared)?;
+    let pkg = prepared.package();
+    let public = builder.render_public_outputs(&pkg, &prepared.theme)?;
     let html_time = t.elapsed();
     let t = Instant::now();
     step("package");
-    let mut rendered = builder.render_restricted_outputs(&prepared, opts)?;
+    let mut rendered = builder.render_restricted_outputs(&prepared, &pkg, opts)?;
     let pdf_time = t.elapsed();
     let mut pdf_warnings = Diagnostics::default();
     for (_, r) in &mut rendered {

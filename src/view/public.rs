@@ -19,12 +19,13 @@
 //! - v1.1, only when `trust_page.policies` is true: approved policies by title and their
 //!   `public.summary` (never an ID, owner, approver, version, date or the policy text).
 
-use crate::assess::{Assessment, Status};
+use crate::assess::{Assessment, CriterionResult, Status};
 use crate::markdown::md_html;
 use crate::markdown::slug::unique;
+use crate::package::{ControlEntry, Package};
 use crate::project::model::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The public trust page's data.
 #[derive(Debug, Clone, Serialize)]
@@ -309,13 +310,20 @@ const RESERVED_IDS: &[&str] = &[
     "request",
 ];
 
-/// Builds the public view from the allow-list described in the module documentation: one
-/// function per section of the trust page.
+/// Builds the public view of a project: [`from_package`] on its package model.
 pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
+    from_package(&crate::package::package(project, assessment))
+}
+
+/// Builds the public view from the package model, through the allow-list described in the
+/// module documentation: one function per section of the trust page. Statuses, the criteria's
+/// grouping and the logo come from the model; nothing is derived again here.
+pub fn from_package(pkg: &Package) -> PublicView {
+    let project = pkg.project;
     let cfg = &project.config;
     let (narratives, images) = public_narratives(project);
     let show_readiness = cfg.trust_page.show_readiness.unwrap_or(true);
-    let (mut categories, totals) = public_categories(project, assessment, show_readiness);
+    let (mut categories, totals) = public_categories(pkg, show_readiness);
     if !show_readiness {
         for c in &mut categories {
             c.status_counts.clear();
@@ -325,7 +333,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
     let content_date = project.content_date();
     PublicView {
         generator: format!("trustbook {}", env!("CARGO_PKG_VERSION")),
-        organization: public_organization(project),
+        organization: public_organization(pkg),
         system: PublicSystem {
             name: cfg.system.name.value.clone(),
             summary: cfg
@@ -350,8 +358,8 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
 }
 
 /// The organization: name, website, security contact (as a link too) and logo.
-fn public_organization(project: &Project) -> PublicOrganization {
-    let org = &project.config.organization;
+fn public_organization(pkg: &Package) -> PublicOrganization {
+    let org = &pkg.project.config.organization;
     let contact = org
         .security_contact
         .as_ref()
@@ -368,16 +376,20 @@ fn public_organization(project: &Project) -> PublicOrganization {
         website: org.website.as_ref().and_then(|w| http_url(&w.value)),
         security_contact: contact,
         security_contact_href: contact_href,
-        logo: public_logo(project),
+        logo: public_logo(pkg),
     }
 }
 
-/// The logo, if it is an image the page can show; published as `logo.<ext>`.
-fn public_logo(project: &Project) -> Option<PublicLogo> {
-    let l = project.config.organization.logo.as_ref()?;
-    let rel = l.value.trim_start_matches("./");
-    let bytes = project.assets.get(rel)?;
-    let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+/// The package's logo, if it is an image the page can show; published as `logo.<ext>`.
+fn public_logo(pkg: &Package) -> Option<PublicLogo> {
+    let logo = pkg.logo.as_ref()?;
+    let bytes = logo.bytes(pkg.project)?;
+    let ext = logo
+        .rel
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let media_type = match ext.as_str() {
         "svg" => "image/svg+xml",
         "png" => "image/png",
@@ -388,9 +400,9 @@ fn public_logo(project: &Project) -> Option<PublicLogo> {
     };
     Some(PublicLogo {
         file: format!("logo.{ext}"),
-        source: format!("content/{rel}"),
+        source: logo.source(),
         media_type: media_type.to_string(),
-        bytes: bytes.clone(),
+        bytes: bytes.to_vec(),
     })
 }
 
@@ -503,35 +515,33 @@ fn public_narratives(project: &Project) -> (Vec<PublicNarrative>, Vec<PublicImag
 }
 
 /// Per in-scope category: counts from the assessment and the control themes; and the totals.
-fn public_categories(
-    project: &Project,
-    assessment: &Assessment,
-    show_readiness: bool,
-) -> (Vec<PublicCategory>, PublicTotals) {
-    let statuses = ControlStatuses::new(project, assessment);
+fn public_categories(pkg: &Package, show_readiness: bool) -> (Vec<PublicCategory>, PublicTotals) {
+    let readiness = &pkg.readiness;
     let mut categories = Vec::new();
     let mut all_controls: BTreeSet<usize> = BTreeSet::new();
     let mut all_summarized: BTreeSet<usize> = BTreeSet::new();
-    for cr in &assessment.categories {
+    for cr in readiness.categories {
         let Some(cat) = cr.category else { continue };
-        let in_cat: Vec<(usize, &Control)> = project
+        let in_cat: Vec<(usize, &ControlEntry)> = pkg
             .controls
             .iter()
             .enumerate()
-            .filter(|(_, c)| statuses.categories(c).contains(&cat))
+            .filter(|(_, c)| criteria_of(pkg, c).any(|r| r.category == cat))
             .collect();
         all_controls.extend(in_cat.iter().map(|(i, _)| *i));
-        all_summarized.extend(
-            in_cat
-                .iter()
-                .filter(|(_, c)| c.public.is_some())
-                .map(|(i, _)| *i),
-        );
-        let criteria: Vec<Status> = assessment
-            .criteria
+        let summarized: Vec<usize> = in_cat
             .iter()
-            .filter(|c| c.category == cat)
-            .map(|c| c.status)
+            .filter(|(_, c)| c.record.public.is_some())
+            .map(|(i, _)| *i)
+            .collect();
+        all_summarized.extend(&summarized);
+        // The category's criteria, as the package groups them.
+        let criteria: Vec<Status> = pkg
+            .groups
+            .iter()
+            .filter(|g| g.category == cat)
+            .flat_map(|g| g.series.iter().flat_map(|s| &s.criteria))
+            .map(|&i| pkg.criteria[i].result.status)
             .collect();
         categories.push(PublicCategory {
             id: cat.as_str().to_string(),
@@ -541,16 +551,16 @@ fn public_categories(
             not_relevant: cr.not_relevant,
             status_counts: status_counts(criteria.iter()),
             controls: in_cat.len(),
-            controls_summarized: in_cat.iter().filter(|(_, c)| c.public.is_some()).count(),
-            themes: themes(&in_cat, cat, &statuses),
+            controls_summarized: summarized.len(),
+            themes: themes(pkg, &in_cat, cat),
         });
     }
     let totals = PublicTotals {
-        total: assessment.overall.total,
-        criteria: assessment.overall.criteria,
-        not_relevant: assessment.overall.not_relevant,
+        total: readiness.overall.total,
+        criteria: readiness.overall.criteria,
+        not_relevant: readiness.overall.not_relevant,
         status_counts: if show_readiness {
-            status_counts(assessment.criteria.iter().map(|c| &c.status))
+            status_counts(pkg.criteria.iter().map(|c| &c.result.status))
         } else {
             Vec::new()
         },
@@ -560,62 +570,34 @@ fn public_categories(
     (categories, totals)
 }
 
-/// What the themes of a category need to know about statuses: each criterion's category and
-/// status (from the assessment) and each control's own status.
-struct ControlStatuses<'a> {
-    criteria: HashMap<&'a str, (Category, Status)>,
-    tests_by_control: HashMap<&'a str, Vec<&'a Test>>,
-    type2: bool,
+/// The in-scope criteria a control maps to (as written, those the package has).
+fn criteria_of<'a>(
+    pkg: &'a Package,
+    c: &'a ControlEntry,
+) -> impl Iterator<Item = &'a CriterionResult> + 'a {
+    c.criteria()
+        .filter_map(|id| pkg.criteria.iter().find(|x| x.result.id == id))
+        .map(|x| x.result)
 }
 
-impl<'a> ControlStatuses<'a> {
-    fn new(project: &'a Project, assessment: &'a Assessment) -> Self {
-        ControlStatuses {
-            criteria: assessment
-                .criteria
-                .iter()
-                .map(|c| (c.id.as_str(), (c.category, c.status)))
-                .collect(),
-            tests_by_control: project.tests_by_control(),
-            type2: project.config.report.kind.value == ReportType::Type2,
-        }
-    }
-
-    /// The categories of the criteria a control maps to.
-    fn categories(&self, c: &Control) -> BTreeSet<Category> {
-        c.criteria
-            .iter()
-            .filter_map(|cr| self.criteria.get(cr.value.as_str()).map(|(k, _)| *k))
-            .collect()
-    }
-
-    /// The control's own status (as the assessment derives it), lowered to that of every
-    /// criterion of `cat` it maps to: a criterion's status counts all of its controls, including
-    /// those without a `public:` block (their wording is private, their effect on the status is
-    /// not).
-    fn in_category(&self, c: &Control, cat: Category) -> Status {
-        let tests = self
-            .tests_by_control
-            .get(c.id.value.as_str())
-            .map(|v| v.as_slice())
-            .unwrap_or(&[]);
-        let own = crate::assess::control_status(c, tests, self.type2);
-        c.criteria
-            .iter()
-            .filter_map(|cr| self.criteria.get(cr.value.as_str()))
-            .filter(|(k, s)| *k == cat && *s != Status::NotRelevant)
-            .map(|(_, s)| *s)
-            .fold(own, Status::max)
-    }
+/// A control's status on the trust page under `cat`: its own status from the package model,
+/// lowered to that of every criterion of `cat` it maps to. A criterion's status counts all of
+/// its controls, including those without a `public:` block (their wording is private, their
+/// effect on the status is not).
+fn status_in(pkg: &Package, c: &ControlEntry, cat: Category) -> Status {
+    criteria_of(pkg, c)
+        .filter(|r| r.category == cat && r.status != Status::NotRelevant)
+        .map(|r| r.status)
+        .fold(c.status, Status::max)
 }
 
 /// The control themes of one category, alphabetical: the public summaries of its controls
 /// (deduplicated, in record order) and the least advanced status among them.
-fn themes(in_cat: &[(usize, &Control)], cat: Category, st: &ControlStatuses) -> Vec<PublicTheme> {
+fn themes(pkg: &Package, in_cat: &[(usize, &ControlEntry)], cat: Category) -> Vec<PublicTheme> {
     let mut themes: BTreeMap<String, (Vec<String>, Status)> = BTreeMap::new();
     for (_, c) in in_cat {
-        let Some(p) = &c.public else { continue };
-        let status = st.in_category(c, cat);
+        let Some(p) = &c.record.public else { continue };
+        let status = status_in(pkg, c, cat);
         let name = p.theme.value.trim().to_string();
         let entry = themes.entry(name).or_insert_with(|| (Vec::new(), status));
         let summary = p.summary.value.trim().to_string();
