@@ -93,6 +93,15 @@ pub struct Output {
     pub renderer: Renderer,
 }
 
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("id", &self.id)
+            .field("audience", &self.audience())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Output {
     /// Who may receive it.
     pub fn audience(&self) -> Audience {
