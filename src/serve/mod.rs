@@ -497,8 +497,10 @@ impl<R: Render, F: FnMut() -> R> Rebuilder<R, F> {
                 Ok(r) => {
                     let pages = r.pages.map(|n| format!(" ({n} pages)")).unwrap_or_default();
                     report.parts.push(format!("{} in {took} ms{pages}", o.name));
-                    // Say at once what changed; the next output's line follows when it is done.
-                    let interim = format!("{} {what} rebuilt {}", clock(), report.parts.join(", "));
+                    // The first output (the trust page, fast) says at once what changed; the
+                    // whole line follows when every output is done.
+                    let interim = (i == 0)
+                        .then(|| format!("{} {what} rebuilt {}", clock(), report.parts.join(", ")));
                     Ok((r.files, r.pages, interim))
                 }
                 Err(d) => {
@@ -515,7 +517,9 @@ impl<R: Render, F: FnMut() -> R> Rebuilder<R, F> {
                 }
                 match update {
                     Ok((files, pages, interim)) => {
-                        s.status = interim;
+                        if let Some(line) = interim {
+                            s.status = line;
+                        }
                         s.set_problem(o.name, None);
                         let changed = s.set_files(o.id, files, pages);
                         Bump::output(o.id, changed)
