@@ -77,6 +77,7 @@ pub struct Package<'p> {
     /// Type 2: the period's expected occurrences of every control and their evidence.
     pub coverage: Option<&'p Coverage>,
     control_index: HashMap<&'p str, usize>,
+    criterion_index: HashMap<&'p str, usize>,
     evidence_index: HashMap<&'p str, usize>,
     policy_index: HashMap<&'p str, usize>,
 }
@@ -272,6 +273,28 @@ impl<'p> Package<'p> {
     pub fn control(&self, id: &str) -> Option<&ControlEntry<'p>> {
         self.control_index.get(id).map(|&i| &self.controls[i])
     }
+    /// The in-scope criterion with this ID.
+    pub fn criterion(&self, id: &str) -> Option<&CriterionEntry<'p>> {
+        self.criterion_index.get(id).map(|&i| &self.criteria[i])
+    }
+    /// The in-scope categories a control's criteria belong to.
+    pub fn control_categories(&self, c: &ControlEntry) -> std::collections::BTreeSet<Category> {
+        c.criteria()
+            .filter_map(|id| self.criterion(id))
+            .map(|x| x.result.category)
+            .collect()
+    }
+    /// A control's status as seen from one category: its own status, lowered to that of every
+    /// criterion of the category it maps to (not relevant ones aside), since a criterion's status
+    /// counts all of its controls. What the trust page shows per control theme.
+    pub fn control_status_in(&self, c: &ControlEntry, category: Category) -> Status {
+        c.criteria()
+            .filter_map(|id| self.criterion(id))
+            .map(|x| x.result)
+            .filter(|r| r.category == category && r.status != Status::NotRelevant)
+            .map(|r| r.status)
+            .fold(c.status, Status::max)
+    }
     /// The evidence record with this ID.
     pub fn evidence_record(&self, id: &str) -> Option<&EvidenceEntry<'p>> {
         self.evidence_index.get(id).map(|&i| &self.evidence[i])
@@ -322,6 +345,12 @@ pub fn package<'p>(project: &'p Project, assessment: &'p Assessment) -> Package<
     for (i, p) in policies.iter().enumerate() {
         policy_index.entry(p.record.id.value.as_str()).or_insert(i);
     }
+    let criterion_index: HashMap<&str, usize> = assessment
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
     let criteria: Vec<CriterionEntry> = assessment
         .criteria
         .iter()
@@ -427,33 +456,39 @@ pub fn package<'p>(project: &'p Project, assessment: &'p Assessment) -> Package<
         narratives,
         policies,
         risks,
-        readiness: Readiness {
-            score: assessment.score,
-            formula: assessment.formula,
-            categories: &assessment.categories,
-            overall: &assessment.overall,
-            status_counts: Status::ALL
-                .iter()
-                .map(|s| {
-                    let n = assessment
-                        .criteria
-                        .iter()
-                        .filter(|c| c.status == *s)
-                        .count();
-                    (*s, n)
-                })
-                .collect(),
-            gaps: &assessment.gaps,
-            iso27001: assessment
-                .iso27001
-                .iter()
-                .filter(|r| !r.controls.is_empty())
-                .collect(),
-        },
+        readiness: readiness(assessment),
         coverage: assessment.coverage.as_ref(),
         control_index,
+        criterion_index,
         evidence_index,
         policy_index,
+    }
+}
+
+/// The readiness figures of the assessment.
+fn readiness(assessment: &Assessment) -> Readiness<'_> {
+    Readiness {
+        score: assessment.score,
+        formula: assessment.formula,
+        categories: &assessment.categories,
+        overall: &assessment.overall,
+        status_counts: Status::ALL
+            .iter()
+            .map(|s| {
+                let n = assessment
+                    .criteria
+                    .iter()
+                    .filter(|c| c.status == *s)
+                    .count();
+                (*s, n)
+            })
+            .collect(),
+        gaps: &assessment.gaps,
+        iso27001: assessment
+            .iso27001
+            .iter()
+            .filter(|r| !r.controls.is_empty())
+            .collect(),
     }
 }
 
@@ -681,6 +716,35 @@ mod tests {
         assert_eq!(pkg.groups[0].series[0].code, "CC1");
         let counted: usize = pkg.readiness.status_counts.iter().map(|(_, n)| n).sum();
         assert_eq!(counted, pkg.criteria.len());
+    }
+
+    #[test]
+    fn a_controls_status_in_a_category_is_lowered_by_its_criteria_there() {
+        let p = example();
+        let a = crate::assess::assess(&p);
+        let pkg = package(&p, &a);
+        let mut lowered = 0;
+        for c in &pkg.controls {
+            for cat in pkg.control_categories(c) {
+                let s = pkg.control_status_in(c, cat);
+                assert!(s >= c.status, "{} {cat:?}", c.id());
+                for id in c.criteria() {
+                    if let Some(x) = pkg.criterion(id)
+                        && x.result.category == cat
+                        && x.result.status != Status::NotRelevant
+                    {
+                        assert!(s >= x.result.status, "{} {id}", c.id());
+                    }
+                }
+                lowered += usize::from(s > c.status);
+            }
+        }
+        assert!(
+            lowered > 0,
+            "the example has a control lowered by a criterion"
+        );
+        assert!(pkg.criterion("CC6.1").is_some());
+        assert!(pkg.criterion("NOPE").is_none());
     }
 
     #[test]

@@ -247,9 +247,9 @@ impl Builder {
             content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
-        let out = self
-            .pdf
-            .render(&p.project, &p.assessment, &p.theme, &pdf_opts)?;
+        let pkg = crate::package::package(&p.project, &p.assessment);
+        let view = crate::view::restricted::from_package(&pkg, &pdf_opts);
+        let out = self.pdf.render(&view, &p.project, &p.theme, &pdf_opts)?;
         self.pdf_warnings = out.warnings;
         let mut files = Files::new();
         files.insert(PDF_NAME.to_string(), out.bytes);
@@ -269,9 +269,8 @@ impl Builder {
             content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
-        crate::render::policy_pdf::render_policies(
-            &self.pdf, &p.project, &p.theme, &pdf_opts, threads,
-        )
+        let pkg = crate::package::package(&p.project, &p.assessment);
+        crate::render::policy_pdf::render_policies(&self.pdf, &pkg, &p.theme, &pdf_opts, threads)
     }
 
     /// The package and the policy PDFs, rendered at the same time: the package on this thread,
@@ -338,7 +337,8 @@ fn worker_threads() -> usize {
 /// The control matrix: `control-matrix.xlsx` (stamped with the recipient; `build` names a stamped
 /// copy with [`stamped_xlsx_name`]) and `csv/*.csv`, as files relative to output/restricted/.
 pub fn control_matrix_files(p: &Prepared, opts: &BuildOptions) -> Result<Files, Diagnostics> {
-    let tables = crate::view::workbook::tables(&p.project, &p.assessment);
+    let pkg = crate::package::package(&p.project, &p.assessment);
+    let tables = crate::view::workbook::tables(&pkg);
     let (date, seconds) = match source_date_epoch() {
         Some(e) => (
             crate::project::model::Date::from_days(e.div_euclid(86_400)),

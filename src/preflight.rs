@@ -275,9 +275,8 @@ pub fn theme(p: &Project, diags: &mut crate::diag::Diagnostics) {
             content_digest: String::new(),
             source_date_epoch: None,
         };
-        if let Err(d) =
-            crate::render::pdf::PdfEngine::one_shot().render(p, &assessment, &theme, &opts)
-        {
+        let view = crate::view::restricted::restricted_view(p, &assessment, &opts);
+        if let Err(d) = crate::render::pdf::PdfEngine::one_shot().render(&view, p, &theme, &opts) {
             merge(d);
         }
     }

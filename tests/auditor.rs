@@ -24,7 +24,12 @@ fn package_pages(root: &Path) -> Vec<String> {
         source_date_epoch: None,
     };
     let out = PdfEngine::new()
-        .render(&project, &assessment, &Theme::load(root, "default"), &opts)
+        .render(
+            &trustbook::view::restricted::restricted_view(&project, &assessment, &opts),
+            &project,
+            &Theme::load(root, "default"),
+            &opts,
+        )
         .unwrap_or_else(|d| panic!("{}", d.render(false)));
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("p.pdf");

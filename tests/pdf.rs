@@ -37,7 +37,12 @@ fn render(name: &str, theme: &str, recipient: Option<&str>) -> Result<PdfOutput,
         source_date_epoch: None,
     };
     let mut engine = engine().lock().unwrap_or_else(|e| e.into_inner());
-    engine.render(&project, &assessment, &theme, &opts)
+    engine.render(
+        &trustbook::view::restricted::restricted_view(&project, &assessment, &opts),
+        &project,
+        &theme,
+        &opts,
+    )
 }
 
 fn ok(name: &str, recipient: Option<&str>) -> PdfOutput {
@@ -291,7 +296,12 @@ fn two_renders_are_byte_identical() {
         source_date_epoch: None,
     };
     let c = PdfEngine::new()
-        .render(&project, &assessment, &Theme::load(&root, "default"), &opts)
+        .render(
+            &trustbook::view::restricted::restricted_view(&project, &assessment, &opts),
+            &project,
+            &Theme::load(&root, "default"),
+            &opts,
+        )
         .unwrap();
     assert!(a.bytes == c.bytes, "a fresh engine gives different bytes");
     // SOURCE_DATE_EPOCH changes the date, and only through the option.
@@ -300,7 +310,12 @@ fn two_renders_are_byte_identical() {
         ..opts
     };
     let d = PdfEngine::new()
-        .render(&project, &assessment, &Theme::load(&root, "default"), &opts)
+        .render(
+            &trustbook::view::restricted::restricted_view(&project, &assessment, &opts),
+            &project,
+            &Theme::load(&root, "default"),
+            &opts,
+        )
         .unwrap();
     assert!(a.bytes != d.bytes);
     let info = poppler("pdfinfo", &d.bytes, &["-isodates"]);
@@ -417,4 +432,41 @@ fn image_without_alt_text_is_an_error() {
         "{}",
         err.render(false)
     );
+}
+
+/// The engine lays out the view it is handed (built by the pipeline from the package model),
+/// not one of its own: a change made to the view reaches the PDF.
+#[test]
+fn the_engine_lays_out_the_view_it_is_handed() {
+    let root = fixture("pdf-basic");
+    let project = trustbook::project::load(&root).project.unwrap();
+    let assessment = trustbook::assess::assess(&project);
+    let opts = PdfOptions {
+        recipient: None,
+        content_digest: "test-digest".into(),
+        source_date_epoch: None,
+    };
+    let pkg = trustbook::package::package(&project, &assessment);
+    let mut view = trustbook::view::restricted::from_package(&pkg, &opts);
+    view.auditor.paragraphs[0] = "Handed-view marker paragraph.".into();
+    let theme = Theme::load(&root, "default");
+    let mut engine = engine().lock().unwrap_or_else(|e| e.into_inner());
+    let out = engine
+        .render(&view, &project, &theme, &opts)
+        .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    let t = text(&out.bytes);
+    assert_has(&t, "Handed-view marker paragraph.");
+    assert!(!has(&t, "Reserved for the service auditor's report."));
+    // The same view built through the convenience wrapper renders byte for byte the same.
+    let plain = trustbook::view::restricted::restricted_view(&project, &assessment, &opts);
+    let a = engine.render(&plain, &project, &theme, &opts).unwrap();
+    let b = engine
+        .render(
+            &trustbook::view::restricted::from_package(&pkg, &opts),
+            &project,
+            &theme,
+            &opts,
+        )
+        .unwrap();
+    assert!(a.bytes == b.bytes);
 }

@@ -391,3 +391,50 @@ fn csv_files_mirror_the_sheets() {
     assert!(!p.path().join("output/public/control-matrix.xlsx").exists());
     assert!(!p.path().join("output/public/csv").exists());
 }
+
+/// The tables read the typed package model: each Controls row is one control of the package with
+/// its resolved references listed, each Tests row carries the deviations the package counts, and
+/// the Evidence sheet marks exactly the evidence the package finds stale.
+#[test]
+fn tables_are_derived_from_the_package_model() {
+    use trustbook::view::workbook::Cell;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = trustbook::project::load(root).project.unwrap();
+    let a = trustbook::assess::assess(&project);
+    let pkg = trustbook::package::package(&project, &a);
+    let tables = trustbook::view::workbook::tables(&pkg);
+    let names: Vec<&str> = tables.iter().map(|t| t.sheet).collect();
+    assert_eq!(names, SHEETS.to_vec());
+    let text = |c: &Cell| c.text();
+
+    let controls = &tables[0];
+    assert_eq!(controls.rows.len(), pkg.controls.len());
+    for (row, c) in controls.rows.iter().zip(&pkg.controls) {
+        assert_eq!(text(&row[0]), c.id());
+        let criteria: Vec<&str> = c.criteria().collect();
+        assert_eq!(text(&row[8]), criteria.join(", "));
+        let evidence: Vec<&str> = c.evidence.iter().map(|e| e.id).collect();
+        assert_eq!(text(&row[10]), evidence.join(", "));
+    }
+
+    let tests = &tables[1];
+    for t in &pkg.tests {
+        let id = t.record.id.value.as_str();
+        let row = tests
+            .rows
+            .iter()
+            .find(|r| text(&r[2]) == id)
+            .unwrap_or_else(|| panic!("no row for test {id}"));
+        assert_eq!(row[10], Cell::Number(t.deviations as f64), "{id}");
+    }
+    assert!(
+        pkg.tests.iter().any(|t| t.deviations > 0),
+        "the example has a test with deviations"
+    );
+
+    let evidence = &tables[2];
+    for (row, e) in evidence.rows.iter().zip(&pkg.evidence) {
+        assert_eq!(text(&row[0]), e.record.id.value);
+        assert_eq!(text(&row[7]) == "stale", e.stale, "{}", e.record.id.value);
+    }
+}

@@ -6,11 +6,10 @@
 //! packages, no network, no system fonts. Dates come from the content or `SOURCE_DATE_EPOCH`,
 //! never the clock, so two renders of the same input are byte-identical.
 
-use crate::assess::Assessment;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::project::model::{Date, Project};
 use crate::render::theme::Theme;
-use crate::view::restricted::restricted_view;
+use crate::view::restricted::RestrictedView;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
@@ -175,18 +174,19 @@ impl PdfEngine {
         }
     }
 
-    /// Renders the package. Errors (narrative problems, template errors in a custom theme, PDF/A
-    /// violations) come back as diagnostics with the file, line and column where they are.
+    /// Renders the package from its view, built by the caller from the package model
+    /// ([`crate::view::restricted::from_package`]). Errors (narrative problems found while
+    /// building the view, template errors in a custom theme, PDF/A violations) come back as
+    /// diagnostics with the file, line and column where they are.
     pub fn render(
         &mut self,
+        view: &RestrictedView,
         project: &Project,
-        assessment: &Assessment,
         theme: &Theme,
         opts: &PdfOptions,
     ) -> Result<PdfOutput, Diagnostics> {
-        let mut view = restricted_view(project, assessment, opts);
         let mut diags = Diagnostics::default();
-        for d in std::mem::take(&mut view.diagnostics) {
+        for d in view.diagnostics.iter().cloned() {
             if let Some(l) = &d.loc
                 && let Some(n) = project.narratives.iter().find(|n| n.file == l.file)
                 && let Ok(text) = std::fs::read_to_string(project.root.join(&*n.file))
@@ -207,7 +207,7 @@ impl PdfEngine {
             ));
             return Err(diags);
         }
-        let (data, warnings) = self.data(&view);
+        let (data, warnings) = self.data(view);
         let ident = format!(
             "trustbook/{}/{}/{}",
             opts.content_digest,

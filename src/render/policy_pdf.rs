@@ -3,8 +3,7 @@
 //! `--recipient`, reproducible, and rendered on several threads (one Typst world per thread).
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::project::Project;
-use crate::project::policy::{Policy, PolicyStatus};
+use crate::package::{Package, PolicyEntry};
 use crate::render::pdf::{PdfEngine, PdfOptions, PdfOutput};
 use crate::render::theme::Theme;
 use crate::view::registers::policy_doc;
@@ -46,12 +45,13 @@ pub struct PolicyPdf {
 /// Renders one policy's PDF.
 pub fn render_policy(
     engine: &mut PdfEngine,
-    project: &Project,
+    pkg: &Package,
     theme: &Theme,
     opts: &PdfOptions,
-    p: &Policy,
+    e: &PolicyEntry,
 ) -> Result<PdfOutput, Diagnostics> {
-    let (doc, problems) = policy_doc(project, p, opts.recipient.as_deref());
+    let (project, p) = (pkg.project, e.record);
+    let (doc, problems) = policy_doc(pkg, e, opts.recipient.as_deref());
     let mut diags = Diagnostics::default();
     for d in problems {
         if let Ok(text) = std::fs::read_to_string(project.root.join(&*p.file)) {
@@ -95,23 +95,19 @@ pub fn render_policy(
 /// `proto`'s fonts). The result is in policy-ID order; all errors are returned at once.
 pub fn render_policies(
     proto: &PdfEngine,
-    project: &Project,
+    pkg: &Package,
     theme: &Theme,
     opts: &PdfOptions,
     threads: usize,
 ) -> Result<Vec<PolicyPdf>, Diagnostics> {
-    let mut approved: Vec<&Policy> = project
-        .policies
-        .iter()
-        .filter(|p| p.status.value == PolicyStatus::Approved)
-        .collect();
-    approved.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    // The package lists policies by ID already.
+    let approved: Vec<&PolicyEntry> = pkg.policies.iter().filter(|p| p.approved).collect();
     if approved.is_empty() {
         return Ok(vec![]);
     }
     let threads = threads.clamp(1, approved.len());
     // Round-robin, so that each thread gets a similar share.
-    let mut chunks: Vec<Vec<&Policy>> = vec![Vec::new(); threads];
+    let mut chunks: Vec<Vec<&PolicyEntry>> = vec![Vec::new(); threads];
     for (i, p) in approved.iter().enumerate() {
         chunks[i % threads].push(p);
     }
@@ -126,8 +122,8 @@ pub fn render_policies(
                         .into_iter()
                         .map(|p| {
                             (
-                                p.id.value.clone(),
-                                render_policy(&mut engine, project, theme, opts, p),
+                                p.record.id.value.clone(),
+                                render_policy(&mut engine, pkg, theme, opts, p),
                             )
                         })
                         .collect::<Vec<_>>()
@@ -146,11 +142,9 @@ pub fn render_policies(
     for (id, r) in results.into_iter().flatten() {
         match r {
             Ok(output) => {
-                let version = project
-                    .policies
-                    .iter()
-                    .find(|p| p.id.value == id)
-                    .and_then(|p| p.version.as_ref().map(|v| v.value.clone()));
+                let version = pkg
+                    .policy(&id)
+                    .and_then(|p| p.record.version.as_ref().map(|v| v.value.clone()));
                 out.push(PolicyPdf {
                     path: policy_pdf_path(&id),
                     id,

@@ -2,8 +2,7 @@
 //! month of the period, grouped by criteria series; summarized by series beyond
 //! [`GRID_MAX_ROWS`] rows so that a large project still lays out.
 
-use crate::catalog::catalog;
-use crate::coverage::{Coverage, State};
+use crate::coverage::{ControlCoverage, Coverage, State};
 use crate::project::model::Frequency;
 use serde::Serialize;
 
@@ -69,122 +68,134 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// Builds the grid from the coverage of the period.
-pub fn grid(cov: &Coverage) -> CoverageGrid {
-    let cat = catalog();
-    let mut series: Vec<(String, String)> = Vec::new();
-    for c in &cat.criteria {
-        let code = c.series().to_string();
-        if !series.iter().any(|(s, _)| *s == code) {
-            let title = c
-                .group
-                .strip_prefix(code.as_str())
-                .unwrap_or(&c.group)
-                .trim()
-                .to_string();
-            series.push((code, title));
+/// The rows' groups: every series of the catalog, titled without its code ("Logical and Physical
+/// Access Controls"), then the controls mapped to no criterion.
+fn series() -> Vec<(String, String)> {
+    let mut series: Vec<(String, String)> = crate::package::catalog_series()
+        .into_iter()
+        .map(|(code, group)| {
+            let title = group.strip_prefix(code).unwrap_or(group).trim();
+            (code.to_string(), title.to_string())
+        })
+        .collect();
+    series.push((String::new(), "Not mapped to a criterion".into()));
+    series
+}
+
+/// One row summing up the periodic controls of a series: a cell per month counts the missing
+/// occurrences that include it.
+fn series_row(code: &str, members: &[&ControlCoverage], n: usize) -> GridRow {
+    let mut missing = vec![0usize; n];
+    let mut expected = vec![0usize; n];
+    let (mut ev, mut exp) = (0, 0);
+    for c in members.iter().filter(|c| c.expected) {
+        for o in &c.occurrences {
+            exp += 1;
+            ev += usize::from(o.state == State::Evidenced);
+            for m in o.first_month..(o.first_month + o.month_count).min(n) {
+                expected[m] += 1;
+                missing[m] += usize::from(o.state == State::Missing);
+            }
         }
     }
-    series.push((String::new(), "Not mapped to a criterion".into()));
-    let periodic: Vec<_> = cov.controls.iter().filter(|c| c.periodic).collect();
+    let cells = (0..n)
+        .map(|m| {
+            let state = if expected[m] == 0 {
+                State::NotExpected
+            } else if missing[m] > 0 {
+                State::Missing
+            } else {
+                State::Evidenced
+            };
+            GridCell {
+                span: 1,
+                state,
+                symbol: state.symbol(),
+                text: if missing[m] > 0 {
+                    missing[m].to_string()
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect();
+    GridRow {
+        id: if code.is_empty() {
+            super::format::MISSING.into()
+        } else {
+            code.to_string()
+        },
+        title: format!(
+            "{} periodic control{}",
+            members.len(),
+            if members.len() == 1 { "" } else { "s" }
+        ),
+        frequency: String::new(),
+        cells,
+        total: format!("{ev} of {exp}"),
+        missing: exp - ev,
+    }
+}
+
+/// The short label inside a cell: "Q1", "H1", "period", or nothing for a month.
+fn cell_text(c: &ControlCoverage, label: &str) -> String {
+    match c.frequency {
+        Frequency::Quarterly | Frequency::SemiAnnual => label
+            .rsplit_once('-')
+            .map(|(_, q)| q.to_string())
+            .unwrap_or_default(),
+        Frequency::Annual | Frequency::Continuous => "period".into(),
+        _ => String::new(),
+    }
+}
+
+/// One row per periodic control, a cell per expected occurrence.
+fn control_row(c: &ControlCoverage) -> GridRow {
+    GridRow {
+        id: c.control.clone(),
+        title: c.title.clone(),
+        frequency: c.frequency.to_string(),
+        cells: c
+            .occurrences
+            .iter()
+            .map(|o| GridCell {
+                span: o.month_count.max(1),
+                state: o.state,
+                symbol: o.state.symbol(),
+                text: cell_text(c, &o.label),
+            })
+            .collect(),
+        total: if c.expected {
+            format!("{} of {}", c.evidenced, c.evidenced + c.missing)
+        } else {
+            "not expected".into()
+        },
+        missing: c.missing,
+    }
+}
+
+/// Builds the grid from the coverage of the period (the package model's
+/// [`crate::package::Package::coverage`]).
+pub fn grid(cov: &Coverage) -> CoverageGrid {
+    let periodic: Vec<&ControlCoverage> = cov.controls.iter().filter(|c| c.periodic).collect();
     let summarized = periodic.len() > GRID_MAX_ROWS;
     let n = cov.months.len();
     let mut groups: Vec<GridGroup> = Vec::new();
-    for (code, title) in &series {
-        let members: Vec<_> = periodic.iter().filter(|c| c.series == *code).collect();
+    for (code, title) in series() {
+        let members: Vec<&ControlCoverage> = periodic
+            .iter()
+            .copied()
+            .filter(|c| c.series == code)
+            .collect();
         if members.is_empty() {
             continue;
         }
         let rows = if summarized {
-            let mut missing = vec![0usize; n];
-            let mut expected = vec![0usize; n];
-            let (mut ev, mut exp) = (0, 0);
-            for c in members.iter().filter(|c| c.expected) {
-                for o in &c.occurrences {
-                    exp += 1;
-                    ev += usize::from(o.state == State::Evidenced);
-                    for m in o.first_month..(o.first_month + o.month_count).min(n) {
-                        expected[m] += 1;
-                        missing[m] += usize::from(o.state == State::Missing);
-                    }
-                }
-            }
-            let cells = (0..n)
-                .map(|m| {
-                    let state = if expected[m] == 0 {
-                        State::NotExpected
-                    } else if missing[m] > 0 {
-                        State::Missing
-                    } else {
-                        State::Evidenced
-                    };
-                    GridCell {
-                        span: 1,
-                        state,
-                        symbol: state.symbol(),
-                        text: if missing[m] > 0 {
-                            missing[m].to_string()
-                        } else {
-                            String::new()
-                        },
-                    }
-                })
-                .collect();
-            vec![GridRow {
-                id: if code.is_empty() {
-                    "—".into()
-                } else {
-                    code.clone()
-                },
-                title: format!(
-                    "{} periodic control{}",
-                    members.len(),
-                    if members.len() == 1 { "" } else { "s" }
-                ),
-                frequency: String::new(),
-                cells,
-                total: format!("{ev} of {exp}"),
-                missing: exp - ev,
-            }]
+            vec![series_row(&code, &members, n)]
         } else {
-            members
-                .iter()
-                .map(|c| GridRow {
-                    id: c.control.clone(),
-                    title: c.title.clone(),
-                    frequency: c.frequency.to_string(),
-                    cells: c
-                        .occurrences
-                        .iter()
-                        .map(|o| GridCell {
-                            span: o.month_count.max(1),
-                            state: o.state,
-                            symbol: o.state.symbol(),
-                            text: match c.frequency {
-                                Frequency::Quarterly | Frequency::SemiAnnual => o
-                                    .label
-                                    .rsplit_once('-')
-                                    .map(|(_, q)| q.to_string())
-                                    .unwrap_or_default(),
-                                Frequency::Annual | Frequency::Continuous => "period".into(),
-                                _ => String::new(),
-                            },
-                        })
-                        .collect(),
-                    total: if c.expected {
-                        format!("{} of {}", c.evidenced, c.evidenced + c.missing)
-                    } else {
-                        "not expected".into()
-                    },
-                    missing: c.missing,
-                })
-                .collect()
+            members.iter().map(|c| control_row(c)).collect()
         };
-        groups.push(GridGroup {
-            code: code.clone(),
-            title: title.clone(),
-            rows,
-        });
+        groups.push(GridGroup { code, title, rows });
     }
     let intro = format!(
         "Each row is a periodic control; each column a month of the period. A cell spans the months of one expected occurrence (a quarter, a half, or the whole period for annual and continuous controls; a month for monthly and more frequent controls, the unit auditors sample within) and shows whether evidence covers it, by symbol and colour. Controls not implemented expect no occurrence. Per-event controls are evidenced by the populations of their tests, listed in the control matrix workbook.{}",
@@ -314,6 +325,21 @@ mod tests {
         assert_eq!(c3.cells[3].state, State::Missing);
         assert_eq!(c3.cells[3].symbol, "✗");
         assert_eq!(g.months[0], ("Jan".to_string(), "2026".to_string()));
+    }
+
+    #[test]
+    fn groups_are_the_catalog_series_titled_without_their_code_then_unmapped() {
+        let s = series();
+        assert_eq!(s[0].0, "CC1");
+        assert!(!s[0].1.starts_with("CC1"), "{}", s[0].1);
+        assert_eq!(
+            s.last().unwrap(),
+            &(String::new(), "Not mapped to a criterion".into())
+        );
+        let codes: Vec<&str> = s.iter().map(|(c, _)| c.as_str()).collect();
+        let mut unique = codes.clone();
+        unique.dedup();
+        assert_eq!(codes, unique, "each series once");
     }
 
     #[test]

@@ -1,9 +1,14 @@
 //! Views: what each audience's templates receive. The public view is built by one function from an
 //! explicit allow-list; the restricted view carries everything the package shows.
 //!
+//! The restricted views (the package, its registers and coverage grid, the policy PDFs, the
+//! control matrix workbook) derive from the package model ([`crate::package`]); every display
+//! string they make goes through the helpers of [`format`].
+//!
 //! Views never import a renderer: renderers depend on views, and Markdown lives below both
 //! ([`crate::markdown`]).
 pub mod coverage;
+pub mod format;
 pub mod public;
 pub mod registers;
 pub mod restricted;

@@ -1,29 +1,18 @@
 //! The restricted views of policies and of the risk register: the package's policy register and
-//! risk assessment section, and each approved policy's own PDF. Templates only lay these out.
-//! Nothing here reaches the public trust page (see [`crate::view::public`] for the one allow-listed
-//! policy list).
+//! risk assessment section, and each approved policy's own PDF, derived from the package model
+//! ([`crate::package`]). Templates only lay these out. Nothing here reaches the public trust page
+//! (see [`crate::view::public`] for the one allow-listed policy list).
 
+use super::format::{MISSING, cap, join, or_missing_blank, words};
 use crate::catalog::catalog;
 use crate::diag::Diagnostic;
 use crate::markdown::md_ast::{self, MdSource, Node};
-use crate::project::model::*;
+use crate::package::{Package, PolicyEntry, RiskEntry};
+use crate::project::model::Enumerated;
 use crate::project::policy::{Policy, PolicyStatus};
 use crate::project::risk::{Band, Rating, Risk, SCORE_FORMULA};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
-
-fn cap(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
-fn dash(s: Option<String>) -> String {
-    s.filter(|x| !x.trim().is_empty())
-        .unwrap_or_else(|| "—".into())
-}
+use std::collections::HashMap;
 
 /// The package's policy register.
 #[derive(Debug, Clone, Serialize)]
@@ -149,46 +138,39 @@ pub struct RiskRow {
     pub acceptance: Option<String>,
 }
 
+fn policy_row(e: &PolicyEntry) -> PolicyRow {
+    let p = e.record;
+    PolicyRow {
+        id: p.id.value.clone(),
+        title: p.title.value.clone(),
+        version: or_missing_blank(p.version.as_ref().map(|v| v.value.clone())),
+        owner: p.owner.value.clone(),
+        approved: match (&p.approved_on, &p.approved_by) {
+            (Some(on), Some(by)) => format!("{}, {}", on.value, by.value),
+            (Some(on), None) => on.value.to_string(),
+            (None, Some(by)) => by.value.clone(),
+            (None, None) => MISSING.into(),
+        },
+        next_review: match p.status.value {
+            PolicyStatus::Approved => or_missing_blank(e.next_review.map(|d| d.to_string())),
+            _ => MISSING.into(),
+        },
+        status: cap(p.status.value.as_str()),
+        overdue: e.review_overdue,
+        criteria: join(p.criteria.iter().map(|c| c.value.as_str())),
+        pdf: e.approved.then(|| format!("policies/{}.pdf", p.id.value)),
+    }
+}
+
 /// The register of every policy, by ID.
-pub fn policy_register(project: &Project) -> PolicyRegister {
-    let at = project.content_date();
-    let mut list: Vec<&Policy> = project.policies.iter().collect();
-    list.sort_by(|a, b| a.id.value.cmp(&b.id.value));
-    let rows: Vec<PolicyRow> = list
-        .iter()
-        .map(|p| PolicyRow {
-            id: p.id.value.clone(),
-            title: p.title.value.clone(),
-            version: dash(p.version.as_ref().map(|v| v.value.clone())),
-            owner: p.owner.value.clone(),
-            approved: match (&p.approved_on, &p.approved_by) {
-                (Some(on), Some(by)) => format!("{}, {}", on.value, by.value),
-                (Some(on), None) => on.value.to_string(),
-                (None, Some(by)) => by.value.clone(),
-                (None, None) => "—".into(),
-            },
-            next_review: match p.status.value {
-                PolicyStatus::Approved => dash(p.next_review().map(|d| d.to_string())),
-                _ => "—".into(),
-            },
-            status: cap(p.status.value.as_str()),
-            overdue: p.review_overdue(at),
-            criteria: p
-                .criteria
-                .iter()
-                .map(|c| c.value.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            pdf: (p.status.value == PolicyStatus::Approved)
-                .then(|| format!("policies/{}.pdf", p.id.value)),
-        })
-        .collect();
+pub fn policy_register(pkg: &Package) -> PolicyRegister {
+    let rows: Vec<PolicyRow> = pkg.policies.iter().map(policy_row).collect();
     let overdue = rows.iter().filter(|r| r.overdue).count();
     PolicyRegister {
         title: "Policy register".into(),
         intro: format!(
             "The policies that back the controls, with their approvals as recorded by management as of {}. A policy is due for review when its approval is older than its review interval (annual unless stated); overdue reviews are marked. Each approved policy is provided as its own document.",
-            at.long()
+            pkg.content_date.long()
         ),
         rows,
         empty: "No policies are recorded. Add them under content/policies/.".into(),
@@ -221,7 +203,7 @@ fn heat_map(risks: &[&Risk], title: &str, pick: impl Fn(&Risk) -> &Rating) -> He
                 score: l * i,
                 band,
                 count: here.len(),
-                ids: here.join(", "),
+                ids: join(here.iter().copied()),
             });
         }
         rows.push(HeatRow {
@@ -258,92 +240,67 @@ fn rating_text(r: &Rating) -> String {
     )
 }
 
-/// The risk assessment section. `shown` holds the IDs of the controls Section IV shows in full.
-pub fn risk_section(project: &Project, shown: &HashSet<String>) -> RiskSection {
-    let controls: HashMap<&str, &Control> = project
-        .controls
-        .iter()
-        .map(|c| (c.id.value.as_str(), c))
-        .collect();
-    let remediation: HashMap<&str, &Remediation> = project
-        .remediation
-        .iter()
-        .map(|r| (r.id.value.as_str(), r))
-        .collect();
-    let mut risks: Vec<&Risk> = project.risks.iter().collect();
-    risks.sort_by(|a, b| {
-        let (ra, rb) = (a.residual_rating(), b.residual_rating());
-        (rb.score(), b.inherent.score(), &a.id.value).cmp(&(
-            ra.score(),
-            a.inherent.score(),
-            &b.id.value,
-        ))
-    });
-    let rows = risks
-        .iter()
-        .map(|r| {
-            let res = r.residual_rating();
-            RiskRow {
-                id: r.id.value.clone(),
-                title: r.title.value.clone(),
-                description: r
-                    .description
-                    .as_ref()
-                    .map(|d| d.value.trim().to_string())
-                    .unwrap_or_default(),
-                source: match &r.category {
-                    Some(c) => format!("{} · {}", cap(r.source.value.as_str()), c.value),
-                    None => cap(r.source.value.as_str()),
-                },
-                owner: r.owner.value.clone(),
-                assessed_on: r.assessed_on.value.to_string(),
-                inherent: rating_text(&r.inherent),
-                inherent_score: r.inherent.score(),
-                inherent_band: r.inherent.band(),
-                residual: rating_text(res),
-                residual_score: res.score(),
-                residual_band: res.band(),
-                treatment: cap(r.treatment.value.as_str()),
-                controls: r
-                    .controls
-                    .iter()
-                    .map(|c| ControlLink {
-                        id: c.value.clone(),
-                        title: controls
-                            .get(c.value.as_str())
-                            .map(|x| x.title.value.clone())
-                            .unwrap_or_default(),
-                        shown: shown.contains(&c.value),
-                    })
-                    .collect(),
-                remediation: r
-                    .remediation
-                    .iter()
-                    .map(|g| match remediation.get(g.value.as_str()) {
-                        Some(x) => format!(
-                            "{} {} ({})",
-                            g.value,
-                            x.title.value,
-                            x.status.value.as_str().replace('-', " ")
-                        ),
-                        None => g.value.clone(),
-                    })
-                    .collect(),
-                acceptance: match (&r.accepted_by, &r.accepted_on) {
-                    (Some(by), Some(on)) => {
-                        Some(format!("Accepted by {} on {}", by.value, on.value))
-                    }
-                    _ => None,
-                },
-            }
-        })
-        .collect();
-    let at = project.content_date();
+fn risk_row(pkg: &Package, e: &RiskEntry) -> RiskRow {
+    let r = e.record;
+    let res = r.residual_rating();
+    RiskRow {
+        id: r.id.value.clone(),
+        title: r.title.value.clone(),
+        description: r
+            .description
+            .as_ref()
+            .map(|d| d.value.trim().to_string())
+            .unwrap_or_default(),
+        source: match &r.category {
+            Some(c) => format!("{} · {}", cap(r.source.value.as_str()), c.value),
+            None => cap(r.source.value.as_str()),
+        },
+        owner: r.owner.value.clone(),
+        assessed_on: r.assessed_on.value.to_string(),
+        inherent: rating_text(&r.inherent),
+        inherent_score: r.inherent.score(),
+        inherent_band: r.inherent.band(),
+        residual: rating_text(res),
+        residual_score: res.score(),
+        residual_band: res.band(),
+        treatment: cap(r.treatment.value.as_str()),
+        controls: e
+            .controls
+            .iter()
+            .map(|c| ControlLink {
+                id: c.id.to_string(),
+                title: c.record.map(|x| x.title.value.clone()).unwrap_or_default(),
+                shown: pkg.shown_in_full(c.id),
+            })
+            .collect(),
+        remediation: e
+            .remediation
+            .iter()
+            .map(|g| match g.record {
+                Some(x) => format!(
+                    "{} {} ({})",
+                    g.id,
+                    x.title.value,
+                    words(x.status.value.as_str())
+                ),
+                None => g.id.to_string(),
+            })
+            .collect(),
+        acceptance: match (&r.accepted_by, &r.accepted_on) {
+            (Some(by), Some(on)) => Some(format!("Accepted by {} on {}", by.value, on.value)),
+            _ => None,
+        },
+    }
+}
+
+/// The risk assessment section; each mitigating control links to Section IV when shown there.
+pub fn risk_section(pkg: &Package) -> RiskSection {
+    let risks: Vec<&Risk> = pkg.risks.iter().map(|r| r.record).collect();
     RiskSection {
         title: "Risk assessment".into(),
         intro: format!(
             "The risks management identified in its risk assessment, rated before controls (inherent) and after them (residual), as recorded in the risk register as of {}. The ratings are management's own.",
-            at.long()
+            pkg.content_date.long()
         ),
         formula: format!("Score: {SCORE_FORMULA}."),
         present: !risks.is_empty(),
@@ -365,21 +322,8 @@ pub fn risk_section(project: &Project, shown: &HashSet<String>) -> RiskSection {
         .collect(),
         register_title: "Risk register".into(),
         register_intro: "Ordered by residual score, highest first. Each mitigating control links to where Section IV shows it with its tests.".into(),
-        rows,
+        rows: pkg.risks.iter().map(|e| risk_row(pkg, e)).collect(),
     }
-}
-
-/// "POL-ACCESS Access Control Policy" for each policy a control lists (IDs only when unknown).
-pub fn control_policies(project: &Project, c: &Control) -> Vec<String> {
-    c.policies
-        .iter()
-        .map(
-            |id| match project.policies.iter().find(|p| p.id.value == id.value) {
-                Some(p) => format!("{} {}", id.value, p.title.value),
-                None => id.value.clone(),
-            },
-        )
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,13 +368,93 @@ pub struct RevisionRow {
     pub summary: String,
 }
 
+/// The label/value pairs of a policy's title block, in order.
+fn policy_facts(pkg: &Package, e: &PolicyEntry) -> Vec<(String, String)> {
+    let p = e.record;
+    let at = pkg.content_date;
+    let mut facts = vec![
+        ("Policy ID".to_string(), p.id.value.clone()),
+        ("Version".to_string(), policy_version(p)),
+        ("Status".to_string(), cap(p.status.value.as_str())),
+        ("Owner".to_string(), p.owner.value.clone()),
+        (
+            "Approved by".to_string(),
+            or_missing_blank(p.approved_by.as_ref().map(|x| x.value.clone())),
+        ),
+        (
+            "Approved on".to_string(),
+            or_missing_blank(p.approved_on.as_ref().map(|x| x.value.long())),
+        ),
+        (
+            "Next review".to_string(),
+            match e.next_review {
+                Some(d) if e.review_overdue => format!(
+                    "{} ({} review; overdue at {})",
+                    d.long(),
+                    p.review_interval(),
+                    at.long()
+                ),
+                Some(d) => format!("{} ({} review)", d.long(), p.review_interval()),
+                None => MISSING.into(),
+            },
+        ),
+    ];
+    if let Some(a) = &p.acknowledgment {
+        facts.push(("Acknowledged by".to_string(), a.value.clone()));
+    }
+    facts
+}
+
+fn policy_version(p: &Policy) -> String {
+    or_missing_blank(p.version.as_ref().map(|v| v.value.clone()))
+}
+
+/// The document metadata of a policy PDF, stamped for the recipient if any.
+fn policy_meta(pkg: &Package, p: &Policy, recipient: Option<String>) -> PolicyMeta {
+    let org = pkg.organization;
+    let version = policy_version(p);
+    let of = super::format::no_stop(org);
+    PolicyMeta {
+        title: format!("{}: {}", p.id.value, p.title.value),
+        author: org.to_string(),
+        description: match &recipient {
+            Some(r) => format!(
+                "{}, version {version}, a policy of {of}. Restricted: prepared for {r}.",
+                p.title.value
+            ),
+            None => format!(
+                "{}, version {version}, a policy of {of}. Restricted.",
+                p.title.value
+            ),
+        },
+        keywords: {
+            let mut k = vec![
+                "policy".to_string(),
+                p.id.value.clone(),
+                "restricted".into(),
+            ];
+            if let Some(r) = &recipient {
+                k.push(format!("recipient: {r}"));
+            }
+            k
+        },
+        lang: "en",
+        organization: org.to_string(),
+        header_label: "Restricted".into(),
+        watermark: recipient.as_ref().map(|r| format!("Restricted — {r}")),
+        recipient,
+    }
+}
+
 /// The view of one policy's PDF, and any problem in its body (e.g. an image without alt text).
 pub fn policy_doc(
-    project: &Project,
-    p: &Policy,
+    pkg: &Package,
+    e: &PolicyEntry,
     recipient: Option<&str>,
 ) -> (PolicyDoc, Vec<Diagnostic>) {
-    let org = project.config.organization.name.value.clone();
+    let project = pkg.project;
+    let p = e.record;
+    let org = pkg.organization;
     let recipient = recipient
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
@@ -444,81 +468,12 @@ pub fn policy_doc(
         crate::markdown::variables::apply(&p.body, &crate::markdown::variables::values(project));
     let (body, diags) = md_ast::parse(&text, &src);
     let cat = catalog();
-    let version = dash(p.version.as_ref().map(|v| v.value.clone()));
-    let mut facts = vec![
-        ("Policy ID".to_string(), p.id.value.clone()),
-        ("Version".to_string(), version.clone()),
-        ("Status".to_string(), cap(p.status.value.as_str())),
-        ("Owner".to_string(), p.owner.value.clone()),
-        (
-            "Approved by".to_string(),
-            dash(p.approved_by.as_ref().map(|x| x.value.clone())),
-        ),
-        (
-            "Approved on".to_string(),
-            dash(p.approved_on.as_ref().map(|x| x.value.long())),
-        ),
-        (
-            "Next review".to_string(),
-            match p.next_review() {
-                Some(d) if p.review_overdue(project.content_date()) => format!(
-                    "{} ({} review; overdue at {})",
-                    d.long(),
-                    p.review_interval(),
-                    project.content_date().long()
-                ),
-                Some(d) => format!("{} ({} review)", d.long(), p.review_interval()),
-                None => "—".into(),
-            },
-        ),
-    ];
-    if let Some(a) = &p.acknowledgment {
-        facts.push(("Acknowledged by".to_string(), a.value.clone()));
-    }
-    let logo = project.config.organization.logo.as_ref().and_then(|l| {
-        let rel = md_ast::resolve_image("content/trustbook.yaml", &l.value).ok()?;
-        project
-            .assets
-            .contains_key(&rel)
-            .then(|| format!("/content/{rel}"))
-    });
     let doc = PolicyDoc {
-        meta: PolicyMeta {
-            title: format!("{}: {}", p.id.value, p.title.value),
-            author: org.clone(),
-            description: match &recipient {
-                Some(r) => format!(
-                    "{}, version {version}, a policy of {}. Restricted: prepared for {r}.",
-                    p.title.value,
-                    org.strip_suffix('.').unwrap_or(&org)
-                ),
-                None => format!(
-                    "{}, version {version}, a policy of {}. Restricted.",
-                    p.title.value,
-                    org.strip_suffix('.').unwrap_or(&org)
-                ),
-            },
-            keywords: {
-                let mut k = vec![
-                    "policy".to_string(),
-                    p.id.value.clone(),
-                    "restricted".into(),
-                ];
-                if let Some(r) = &recipient {
-                    k.push(format!("recipient: {r}"));
-                }
-                k
-            },
-            lang: "en",
-            organization: org.clone(),
-            header_label: "Restricted".into(),
-            recipient: recipient.clone(),
-            watermark: recipient.as_ref().map(|r| format!("Restricted — {r}")),
-        },
+        meta: policy_meta(pkg, p, recipient),
         id: p.id.value.clone(),
         title: p.title.value.clone(),
-        organization: org.clone(),
-        facts,
+        organization: org.to_string(),
+        facts: policy_facts(pkg, e),
         criteria: p
             .criteria
             .iter()
@@ -545,7 +500,7 @@ pub fn policy_doc(
                     .unwrap_or_default(),
             })
             .collect(),
-        logo,
+        logo: pkg.logo.as_ref().map(|l| l.virtual_path()),
         notice: format!(
             "Restricted: a policy of {org}, shared under a confidentiality agreement. The trust services criteria listed are those the policy supports; whether they are met is assessed from the controls."
         ),

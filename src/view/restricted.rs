@@ -1,18 +1,26 @@
 //! The restricted view: everything the SOC 2 readiness package shows, already in the order and
 //! the wording the template needs. Templates only lay this out; no business logic lives there.
 //!
+//! It is derived from the package model ([`crate::package`]), one function per section of the
+//! package; every display string is made by the helpers of [`super::format`].
+//!
 //! Narratives travel as Markdown trees ([`crate::markdown::md_ast`]), grouped by DC 200 section,
 //! so that author text reaches Typst only as data.
 
+use super::format::{
+    and_list, cap, control_name, join, keyword, no_stop, or_missing, period_text, plural,
+    span_long, words,
+};
 use crate::assess::CategoryResult;
 use crate::assess::{Assessment, FORMULA, Status};
 use crate::catalog::catalog;
 use crate::diag::Diagnostic;
 use crate::markdown::md_ast::{self, MdSource, Node};
+use crate::package::{ControlEntry, CriterionEntry, Package, TestEntry, package};
 use crate::project::model::*;
 use crate::view::PdfOptions;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The whole package.
 #[derive(Debug, Clone, Serialize)]
@@ -382,93 +390,110 @@ pub struct IsoView {
     pub controls: String,
 }
 
-fn cap(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
-/// The text without a final full stop, for names used at the end of a sentence ("Acme, Inc.").
-fn no_stop(s: &str) -> &str {
-    s.strip_suffix('.').unwrap_or(s)
-}
-
-fn words(s: &str) -> String {
-    s.replace('-', " ")
-}
-
-/// "Security, Availability and Confidentiality".
-fn and_list(items: &[String]) -> String {
-    match items.len() {
-        0 => String::new(),
-        1 => items[0].clone(),
-        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
-    }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Builds the restricted view of a project.
+/// Builds the restricted view of a project: its package model, then the view of that.
 pub fn restricted_view(
     project: &Project,
     assessment: &Assessment,
     opts: &PdfOptions,
 ) -> RestrictedView {
-    let cfg = &project.config;
-    let cat = catalog();
-    let org = cfg.organization.name.value.clone();
-    let system = cfg.system.name.value.clone();
-    let type2 = cfg.report.kind.value == ReportType::Type2;
-    let report_type = if type2 { "Type 2" } else { "Type 1" }.to_string();
-    let (period_label, period_text) = if type2 {
-        let t = cfg
-            .report
-            .period
-            .as_ref()
-            .map(|p| format!("{} to {}", p.start.value.long(), p.end.value.long()))
-            .unwrap_or_else(|| "not stated".into());
-        ("Period".to_string(), t)
-    } else {
-        (
-            "As of".to_string(),
-            cfg.report
-                .as_of
-                .as_ref()
-                .map(|d| d.value.long())
-                .unwrap_or_else(|| "not stated".into()),
-        )
-    };
-    let period_phrase = if type2 {
-        format!("for the period {period_text}")
-    } else {
-        format!("as of {period_text}")
-    };
-    let categories: Vec<String> = Category::VALUES
-        .iter()
-        .filter_map(|v| Category::parse(v))
-        .filter(|c| project.in_scope(*c))
-        .map(|c| c.title().to_string())
-        .collect();
-    let content_date = project.content_date().long();
-    let recipient = opts
-        .recipient
-        .as_ref()
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    let auditor = cfg.report.auditor.as_ref().map(|a| a.firm.value.clone());
-    let mut diagnostics = Vec::new();
+    from_package(&package(project, assessment), opts)
+}
 
-    let vars = crate::markdown::variables::values(project);
-    // Narratives by section, in (order, file) order as loaded.
-    let mut by_section: BTreeMap<Section, Vec<NarrativeView>> = BTreeMap::new();
-    for n in &project.narratives {
-        if n.section.value.is_trust() {
-            continue;
+/// Builds the restricted view from the package model, one package section at a time.
+pub fn from_package(pkg: &Package, opts: &PdfOptions) -> RestrictedView {
+    let cx = Ctx::new(pkg, opts);
+    let (mut narratives, diagnostics) = narratives(pkg);
+    RestrictedView {
+        meta: meta(&cx),
+        cover: cover(pkg, &cx),
+        auditor: auditor_section(&cx),
+        assertion: assertion(&cx, &mut narratives),
+        description: description(pkg, &cx, &mut narratives),
+        testing: testing(pkg, &cx),
+        other: other(pkg, &cx, &mut narratives),
+        readiness: readiness(pkg, &cx),
+        policies: super::registers::policy_register(pkg),
+        risks: super::registers::risk_section(pkg),
+        appendices: appendices(pkg),
+        diagnostics,
+    }
+}
+
+/// What several sections say the same way: the names, the report type, the period, the stamp.
+struct Ctx<'a> {
+    org: &'a str,
+    system: &'a str,
+    type2: bool,
+    /// "Type 1" / "Type 2".
+    report_type: &'static str,
+    /// "1 January 2026 to 30 June 2026" / "30 June 2026".
+    period_text: String,
+    /// "for the period 1 January 2026 to 30 June 2026" / "as of 30 June 2026".
+    period_phrase: String,
+    /// The in-scope categories' titles.
+    categories: Vec<String>,
+    /// "31 July 2026".
+    content_date: String,
+    recipient: Option<String>,
+    /// The firm engaged for the examination, if named.
+    auditor: Option<String>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(pkg: &'a Package, opts: &PdfOptions) -> Ctx<'a> {
+        let period_text = period_text(pkg.period);
+        Ctx {
+            org: pkg.organization,
+            system: pkg.system,
+            type2: pkg.type2,
+            report_type: if pkg.type2 { "Type 2" } else { "Type 1" },
+            period_phrase: if pkg.type2 {
+                format!("for the period {period_text}")
+            } else {
+                format!("as of {period_text}")
+            },
+            period_text,
+            categories: pkg
+                .categories
+                .iter()
+                .map(|c| c.title().to_string())
+                .collect(),
+            content_date: pkg.content_date.long(),
+            recipient: opts
+                .recipient
+                .as_ref()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty()),
+            auditor: pkg.auditor.map(str::to_string),
         }
+    }
+    /// "SOC 2 Type 2 readiness package".
+    fn title(&self) -> String {
+        format!("SOC 2 {} readiness package", self.report_type)
+    }
+}
+
+/// The package's narratives, parsed, by section; taken out section by section.
+struct Narratives(BTreeMap<Section, Vec<NarrativeView>>);
+
+impl Narratives {
+    fn take(&mut self, s: Section) -> Vec<NarrativeView> {
+        self.0.remove(&s).unwrap_or_default()
+    }
+}
+
+/// Every narrative of the package (not the trust page's), parsed in load order so that problems
+/// are reported in that order.
+fn narratives(pkg: &Package) -> (Narratives, Vec<Diagnostic>) {
+    let project = pkg.project;
+    let vars = crate::markdown::variables::values(project);
+    let mut diagnostics = Vec::new();
+    let mut by_section: BTreeMap<Section, Vec<NarrativeView>> = BTreeMap::new();
+    for n in project
+        .narratives
+        .iter()
+        .filter(|n| !n.section.value.is_trust())
+    {
         let src = MdSource {
             file: n.file.clone(),
             first_line: n.body_line,
@@ -486,224 +511,213 @@ pub fn restricted_view(
                 body,
             });
     }
-    let mut take = |s: Section| by_section.remove(&s).unwrap_or_default();
-    let missing = |s: Section| {
-        format!(
-            "Management has not yet written this part: add a narrative with \"section: {}\" in its front matter under content/narratives/.",
-            s.as_str()
-        )
-    };
+    (Narratives(by_section), diagnostics)
+}
 
-    let title = format!("SOC 2 {report_type} readiness package");
-    let meta = Meta {
-        title: format!("{title}: {system}"),
-        author: org.clone(),
-        description: match &recipient {
+/// What a part says when management has not written it.
+fn missing(s: Section) -> String {
+    format!(
+        "Management has not yet written this part: add a narrative with \"section: {}\" in its front matter under content/narratives/.",
+        s.as_str()
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata, cover, Sections I and II
+
+fn meta(cx: &Ctx) -> Meta {
+    let org = cx.org;
+    Meta {
+        title: format!("{}: {}", cx.title(), cx.system),
+        author: org.to_string(),
+        description: match &cx.recipient {
             Some(r) => format!(
                 "Restricted readiness package prepared by the management of {org} for {r}. Not a SOC 2 report."
             ),
             None => format!(
                 "Restricted readiness package prepared by the management of {}. Not a SOC 2 report.",
-                no_stop(&org)
+                no_stop(org)
             ),
         },
         keywords: {
             let mut k = vec![
                 "SOC 2".to_string(),
                 "readiness".into(),
-                report_type.clone(),
+                cx.report_type.to_string(),
                 "restricted".into(),
             ];
-            if let Some(r) = &recipient {
+            if let Some(r) = &cx.recipient {
                 k.push(format!("recipient: {r}"));
             }
             k
         },
         lang: "en",
-        organization: org.clone(),
+        organization: org.to_string(),
         header_label: "Restricted".into(),
-        recipient: recipient.clone(),
-        watermark: recipient.as_ref().map(|r| format!("Restricted — {r}")),
-        type2,
+        recipient: cx.recipient.clone(),
+        watermark: cx.recipient.as_ref().map(|r| format!("Restricted — {r}")),
+        type2: cx.type2,
         footer: format!(
-            "{org} · management's SOC 2 {report_type} readiness package, not a SOC 2 report"
+            "{org} · management's SOC 2 {} readiness package, not a SOC 2 report",
+            cx.report_type
         ),
-    };
+    }
+}
 
-    let logo = cfg.organization.logo.as_ref().and_then(|l| {
-        let rel = md_ast::resolve_image("content/trustbook.yaml", &l.value).ok()?;
-        project
-            .assets
-            .contains_key(&rel)
-            .then(|| format!("/content/{rel}"))
-    });
-    let cover = Cover {
-        organization: org.clone(),
-        system: system.clone(),
-        title: title.clone(),
-        report_type: report_type.clone(),
-        period_label,
-        period_text: period_text.clone(),
-        categories: categories.clone(),
-        categories_text: and_list(&categories),
-        content_date: content_date.clone(),
-        recipient_line: recipient.as_ref().map(|r| format!("Restricted: prepared for {r}")),
-        auditor_line: auditor.clone(),
+fn cover(pkg: &Package, cx: &Ctx) -> Cover {
+    Cover {
+        organization: cx.org.to_string(),
+        system: cx.system.to_string(),
+        title: cx.title(),
+        report_type: cx.report_type.to_string(),
+        period_label: if cx.type2 { "Period" } else { "As of" }.to_string(),
+        period_text: cx.period_text.clone(),
+        categories: cx.categories.clone(),
+        categories_text: and_list(&cx.categories),
+        content_date: cx.content_date.clone(),
+        recipient_line: cx.recipient.as_ref().map(|r| format!("Restricted: prepared for {r}")),
+        auditor_line: cx.auditor.clone(),
         notice: vec![
-            format!("This readiness package was prepared by the management of {}. It is not a SOC 2 report.", no_stop(&org)),
+            format!("This readiness package was prepared by the management of {}. It is not a SOC 2 report.", no_stop(cx.org)),
             "It carries no opinion of a CPA firm or of any independent service auditor. The test results in it were produced by management or its internal audit function and have not been examined.".into(),
         ],
         restricted_use: "Restricted use: intended only for the management of the organization, its prospective and current customers under a confidentiality agreement, and their auditors. Do not distribute further.".into(),
-        logo,
-    };
+        logo: pkg.logo.as_ref().map(|l| l.virtual_path()),
+    }
+}
 
-    let auditor_section = AuditorSection {
+fn auditor_section(cx: &Ctx) -> AuditorSection {
+    AuditorSection {
         title: "Independent service auditor's report".into(),
-        firm: auditor.clone(),
+        firm: cx.auditor.clone(),
         // The firm appears only as the firm engaged: nothing here may read as if it wrote, or
         // will sign, anything in this package.
         paragraphs: vec![
             "Reserved for the service auditor's report. No report has been issued.".into(),
             "Nothing in this package states or implies an opinion of a CPA firm or of any independent service auditor.".into(),
-            match &auditor {
+            match &cx.auditor {
                 Some(f) => format!("Firm engaged for the examination: {f}."),
-                None => format!("{} has not yet named the firm engaged for the examination.", org),
+                None => format!("{} has not yet named the firm engaged for the examination.", cx.org),
             },
         ],
-    };
+    }
+}
 
-    let assertion = AssertionSection {
+fn assertion(cx: &Ctx, narratives: &mut Narratives) -> AssertionSection {
+    AssertionSection {
         title: "Management's assertion".into(),
-        subtitle: format!("Assertion of {org} management regarding the {system} {period_phrase}"),
-        narratives: take(Section::Assertion),
+        subtitle: format!(
+            "Assertion of {} management regarding the {} {}",
+            cx.org, cx.system, cx.period_phrase
+        ),
+        narratives: narratives.take(Section::Assertion),
         missing: missing(Section::Assertion),
-    };
+    }
+}
 
-    let part = |take: &mut dyn FnMut(Section) -> Vec<NarrativeView>,
-                s: Section,
-                title: &str,
-                dc: &str| DescriptionPart {
+// ---------------------------------------------------------------------------------------------
+// Section III: the description of the system (DC 200)
+
+fn part(narratives: &mut Narratives, s: Section, title: &str, dc: &str) -> DescriptionPart {
+    DescriptionPart {
         key: s.as_str().to_string(),
         title: title.to_string(),
         dc: dc.to_string(),
-        narratives: take(s),
+        narratives: narratives.take(s),
         missing: missing(s),
-    };
-    let system_parts = vec![
-        part(
-            &mut take,
+    }
+}
+
+/// DC1 to DC4: overview, commitments, the five components, boundaries, incidents.
+fn system_parts(narratives: &mut Narratives) -> Vec<DescriptionPart> {
+    [
+        (
             Section::Overview,
             "Company overview and services provided",
             "DC1",
         ),
-        part(
-            &mut take,
+        (
             Section::Commitments,
             "Principal service commitments and system requirements",
             "DC2",
         ),
-        part(&mut take, Section::Infrastructure, "Infrastructure", "DC3"),
-        part(&mut take, Section::Software, "Software", "DC3"),
-        part(&mut take, Section::People, "People", "DC3"),
-        part(&mut take, Section::Procedures, "Procedures", "DC3"),
-        part(&mut take, Section::Data, "Data", "DC3"),
-        part(&mut take, Section::Boundaries, "System boundaries", "DC3"),
-        part(&mut take, Section::Incidents, "System incidents", "DC4"),
-    ];
-    let entity_parts = vec![
-        part(
-            &mut take,
-            Section::ControlEnvironment,
-            "Control environment",
-            "DC5",
-        ),
-        part(
-            &mut take,
-            Section::RiskAssessment,
-            "Risk assessment process",
-            "DC5",
-        ),
-        part(
-            &mut take,
+        (Section::Infrastructure, "Infrastructure", "DC3"),
+        (Section::Software, "Software", "DC3"),
+        (Section::People, "People", "DC3"),
+        (Section::Procedures, "Procedures", "DC3"),
+        (Section::Data, "Data", "DC3"),
+        (Section::Boundaries, "System boundaries", "DC3"),
+        (Section::Incidents, "System incidents", "DC4"),
+    ]
+    .into_iter()
+    .map(|(s, title, dc)| part(narratives, s, title, dc))
+    .collect()
+}
+
+/// DC5: the entity-level components.
+fn entity_parts(narratives: &mut Narratives) -> Vec<DescriptionPart> {
+    [
+        (Section::ControlEnvironment, "Control environment", "DC5"),
+        (Section::RiskAssessment, "Risk assessment process", "DC5"),
+        (
             Section::InformationCommunication,
             "Information and communication",
             "DC5",
         ),
-        part(
-            &mut take,
-            Section::Monitoring,
-            "Monitoring activities",
-            "DC5",
-        ),
-    ];
-    let changes = type2.then(|| {
-        part(
-            &mut take,
-            Section::Changes,
-            "Significant changes during the period",
-            "DC9",
-        )
-    });
-    let other_narratives = take(Section::OtherInformation);
+        (Section::Monitoring, "Monitoring activities", "DC5"),
+    ]
+    .into_iter()
+    .map(|(s, title, dc)| part(narratives, s, title, dc))
+    .collect()
+}
 
-    // In-scope criteria by category and series.
-    let mut criteria_groups: Vec<CategoryCriteria> = Vec::new();
-    for c in &assessment.criteria {
-        let ctitle = c.category.title().to_string();
-        if criteria_groups.last().is_none_or(|g| g.category != ctitle) {
-            criteria_groups.push(CategoryCriteria {
-                category: ctitle,
-                series: vec![],
-            });
-        }
-        let g = criteria_groups.last_mut().unwrap();
-        let stitle = cat
-            .criterion(&c.id)
-            .map(|x| x.group.clone())
-            .unwrap_or_else(|| c.series.clone());
-        if g.series.last().is_none_or(|s| s.code != c.series) {
-            g.series.push(SeriesCriteria {
-                code: c.series.clone(),
-                title: stitle,
-                criteria: vec![],
-            });
-        }
-        g.series.last_mut().unwrap().criteria.push(CriterionRef {
-            id: c.id.clone(),
-            title: c.title.clone(),
-        });
-    }
-
-    let controls_by_id: HashMap<&str, &Control> = project
-        .controls
+/// DC6: the in-scope criteria by category and series.
+fn criteria_groups(pkg: &Package) -> Vec<CategoryCriteria> {
+    pkg.groups
         .iter()
-        .map(|c| (c.id.value.as_str(), c))
-        .collect();
-    let control_name = |id: &str| match controls_by_id.get(id) {
-        Some(c) => format!("{id} {}", c.title.value),
-        None => id.to_string(),
-    };
-    let join_ids = |v: &[S<String>]| {
-        v.iter()
-            .map(|x| x.value.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+        .map(|g| CategoryCriteria {
+            category: g.category.title().to_string(),
+            series: g
+                .series
+                .iter()
+                .map(|s| SeriesCriteria {
+                    code: s.code.clone(),
+                    title: s.title.clone(),
+                    criteria: s
+                        .criteria
+                        .iter()
+                        .map(|&i| CriterionRef {
+                            id: pkg.criteria[i].result.id.clone(),
+                            title: pkg.criteria[i].result.title.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
 
-    let cuecs: Vec<CuecRow> = project
-        .cuecs
+fn ids(v: &[S<String>]) -> String {
+    join(v.iter().map(|x| x.value.as_str()))
+}
+
+/// DC6: the complementary user entity controls.
+fn cuec_rows(pkg: &Package) -> Vec<CuecRow> {
+    pkg.cuecs
         .iter()
         .map(|c| CuecRow {
             id: c.id.value.clone(),
             text: c.text.value.clone(),
-            criteria: join_ids(&c.criteria),
+            criteria: ids(&c.criteria),
         })
-        .collect();
-    let subservice: Vec<SubserviceView> = project
-        .vendors
-        .iter()
-        .filter(|v| v.subservice.value != Subservice::None)
-        .map(|v| {
+        .collect()
+}
+
+/// DC7: the subservice organizations.
+fn subservice_views(pkg: &Package) -> Vec<SubserviceView> {
+    pkg.subservice()
+        .map(|e| {
+            let v = e.record;
             let carve = v.subservice.value == Subservice::CarveOut;
             SubserviceView {
                 name: v.name.value.clone(),
@@ -714,14 +728,20 @@ pub fn restricted_view(
                 } else {
                     format!("The relevant controls of {} are included in this description and in the tests in Section IV.", v.name.value)
                 },
-                criteria: join_ids(&v.criteria),
+                criteria: ids(&v.criteria),
                 csocs: v.csocs.iter().map(|c| c.value.clone()).collect(),
-                monitoring: v.monitoring.iter().map(|m| control_name(&m.value)).collect(),
+                monitoring: e.monitoring.iter().map(control_name).collect(),
                 report: soc_report_rows(v.soc_report.as_ref()),
             }
         })
-        .collect();
-    let not_relevant: Vec<NotRelevantRow> = cfg
+        .collect()
+}
+
+/// DC6: the criteria of the categories in scope declared not relevant.
+fn not_relevant_rows(pkg: &Package) -> Vec<NotRelevantRow> {
+    let cat = catalog();
+    pkg.project
+        .config
         .report
         .not_relevant
         .iter()
@@ -737,25 +757,32 @@ pub fn restricted_view(
                 .map(|r| r.value.clone())
                 .unwrap_or_else(|| "No reason given.".into()),
         })
-        .collect();
+        .collect()
+}
 
-    let description = DescriptionSection {
+fn description(pkg: &Package, cx: &Ctx, narratives: &mut Narratives) -> DescriptionSection {
+    let (org, system) = (cx.org, cx.system);
+    let cuecs = cuec_rows(pkg);
+    let subservice = subservice_views(pkg);
+    let not_relevant = not_relevant_rows(pkg);
+    DescriptionSection {
         title: format!("{org}'s description of its {system}"),
         intro: format!(
-            "This description was prepared by management in accordance with DC section 200, 2018 Description Criteria for a Description of a Service Organization's System in a SOC 2 Report. It covers the {system} {period_phrase}."
+            "This description was prepared by management in accordance with DC section 200, 2018 Description Criteria for a Description of a Service Organization's System in a SOC 2 Report. It covers the {system} {}.",
+            cx.period_phrase
         ),
-        system_parts,
+        system_parts: system_parts(narratives),
         components_title: "Components of the system".into(),
-        entity_parts,
+        entity_parts: entity_parts(narratives),
         entity_title:
             "Control environment, risk assessment, information and communication, and monitoring"
                 .into(),
         criteria_title: "Applicable trust services criteria and related controls".into(),
         criteria_intro: format!(
             "The categories in scope are {}. The criteria below apply; the controls that address each of them are listed in Section IV.",
-            and_list(&categories)
+            and_list(&cx.categories)
         ),
-        criteria: criteria_groups,
+        criteria: criteria_groups(pkg),
         cuecs_title: "Complementary user entity controls".into(),
         cuecs_intro: if cuecs.is_empty() {
             "Management did not assume any complementary user entity controls in the design of the system.".into()
@@ -781,185 +808,182 @@ pub fn restricted_view(
             "The following criteria of the categories in scope are not relevant to the system, for the reasons given.".into()
         },
         not_relevant,
-        changes,
-    };
+        changes: cx.type2.then(|| {
+            part(
+                narratives,
+                Section::Changes,
+                "Significant changes during the period",
+                "DC9",
+            )
+        }),
+    }
+}
 
-    // Section IV.
-    let tests_by_control = project.tests_by_control();
-    let test_view = |t: &Test| {
-        let sample = t.sample.as_ref().map(|s| s.value);
-        let (result_text, deviations) = match t.result.value {
-            TestResult::NoExceptions => ("No exceptions noted.".to_string(), vec![]),
-            TestResult::NoOccurrence => ("No occurrences during the period; no testing of operating effectiveness was possible.".to_string(), vec![]),
-            TestResult::Exceptions => {
-                let devs = t
-                    .exceptions
-                    .iter()
-                    .map(|e| {
-                        let d = e.description.value.trim().to_string();
-                        match (e.deviations.as_ref().map(|x| x.value), sample) {
-                            (Some(n), Some(s)) if !d.contains(&format!("{n} of {s}")) => format!("{d} ({n} of {s} sampled items deviated.)"),
-                            _ => d,
-                        }
-                    })
-                    .collect();
-                ("Exceptions noted.".to_string(), devs)
-            }
-        };
-        TestView {
-            id: t.id.value.clone(),
-            procedure: t.procedure.value.trim().to_string(),
-            methods: cap(&t
-                .methods
+// ---------------------------------------------------------------------------------------------
+// Section IV: criteria, controls and tests
+
+/// What a test found, in the profession's words: the sentence and each deviation.
+fn test_result(t: &Test) -> (String, Vec<String>) {
+    let sample = t.sample.as_ref().map(|s| s.value);
+    match t.result.value {
+        TestResult::NoExceptions => ("No exceptions noted.".to_string(), vec![]),
+        TestResult::NoOccurrence => (
+            "No occurrences during the period; no testing of operating effectiveness was possible."
+                .to_string(),
+            vec![],
+        ),
+        TestResult::Exceptions => {
+            let devs = t
+                .exceptions
                 .iter()
-                .map(|m| m.value.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")),
-            population: t
-                .population
-                .as_ref()
-                .map(|p| p.value.to_string())
-                .unwrap_or_else(|| "—".into()),
-            sample: sample.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
-            performed: match &t.performed_by {
-                Some(b) => format!("{}, {}", b.value, t.performed_on.value.long()),
-                None => t.performed_on.value.long(),
-            },
-            result: t.result.value,
-            result_text,
-            deviations,
-        }
-    };
-    let control_view = |c: &Control| {
-        let implemented = c.status.value == ControlStatus::Implemented;
-        let tests: Vec<TestView> = if type2 {
-            tests_by_control
-                .get(c.id.value.as_str())
-                .map(|v| v.iter().map(|&t| test_view(t)).collect())
-                .unwrap_or_default()
-        } else {
-            vec![]
-        };
-        ControlView {
-            id: c.id.value.clone(),
-            title: c.title.value.clone(),
-            description: c.description.value.trim().to_string(),
-            owner: c.owner.value.clone(),
-            frequency: cap(&words(c.frequency.value.as_str())),
-            nature: cap(&words(c.nature.value.as_str())).replace("It ", "IT-"),
-            kind: cap(c.kind.value.as_str()),
-            status_note: (!implemented).then(|| {
-                format!(
-                    "Status: {}. Not yet in operation; see the remediation tracker.",
-                    words(c.status.value.as_str())
-                )
-            }),
-            untested: (type2 && implemented && tests.is_empty())
-                .then(|| "Not yet tested.".to_string()),
-            tests,
-            see: None,
-            policies: super::registers::control_policies(project, c),
-        }
-    };
-    // Where each control is shown in full: the first criterion it maps to that is not "not
-    // relevant" (or, failing that, the first one at all), in catalog order.
-    let mut home: HashMap<&str, &str> = HashMap::new();
-    for pass_relevant in [true, false] {
-        for c in &assessment.criteria {
-            if pass_relevant && c.status == Status::NotRelevant {
-                continue;
-            }
-            for id in &c.controls {
-                home.entry(id.as_str()).or_insert(c.id.as_str());
-            }
+                .map(|e| {
+                    let d = e.description.value.trim().to_string();
+                    match (e.deviations.as_ref().map(|x| x.value), sample) {
+                        (Some(n), Some(s)) if !d.contains(&format!("{n} of {s}")) => {
+                            format!("{d} ({n} of {s} sampled items deviated.)")
+                        }
+                        _ => d,
+                    }
+                })
+                .collect();
+            ("Exceptions noted.".to_string(), devs)
         }
     }
-    let mut testing_categories: Vec<TestingCategory> = Vec::new();
-    for c in &assessment.criteria {
-        let ctitle = c.category.title().to_string();
-        if testing_categories.last().is_none_or(|g| g.title != ctitle) {
-            testing_categories.push(TestingCategory {
-                title: ctitle,
-                series: vec![],
-            });
-        }
-        let g = testing_categories.last_mut().unwrap();
-        let stitle = cat
-            .criterion(&c.id)
-            .map(|x| x.group.clone())
-            .unwrap_or_else(|| c.series.clone());
-        if g.series.last().is_none_or(|s| s.code != c.series) {
-            g.series.push(TestingSeries {
-                code: c.series.clone(),
-                title: stitle,
-                criteria: vec![],
-            });
-        }
-        let controls: Vec<ControlView> = c
-            .controls
+}
+
+fn test_view(t: &Test) -> TestView {
+    let (result_text, deviations) = test_result(t);
+    TestView {
+        id: t.id.value.clone(),
+        procedure: t.procedure.value.trim().to_string(),
+        methods: cap(&join(t.methods.iter().map(|m| m.value.as_str()))),
+        population: or_missing(t.population.as_ref().map(|p| p.value.to_string())),
+        sample: or_missing(t.sample.as_ref().map(|s| s.value.to_string())),
+        performed: match &t.performed_by {
+            Some(b) => format!("{}, {}", b.value, t.performed_on.value.long()),
+            None => t.performed_on.value.long(),
+        },
+        result: t.result.value,
+        result_text,
+        deviations,
+    }
+}
+
+/// A control shown in full, with its tests (Type 2).
+fn control_view(c: &ControlEntry, type2: bool) -> ControlView {
+    let r = c.record;
+    let implemented = c.implemented();
+    let tests: Vec<TestView> = if type2 {
+        c.tests.iter().map(|&t| test_view(t)).collect()
+    } else {
+        vec![]
+    };
+    ControlView {
+        id: r.id.value.clone(),
+        title: r.title.value.clone(),
+        description: r.description.value.trim().to_string(),
+        owner: r.owner.value.clone(),
+        frequency: keyword(r.frequency.value.as_str()),
+        nature: keyword(r.nature.value.as_str()).replace("It ", "IT-"),
+        kind: cap(r.kind.value.as_str()),
+        status_note: (!implemented).then(|| {
+            format!(
+                "Status: {}. Not yet in operation; see the remediation tracker.",
+                words(r.status.value.as_str())
+            )
+        }),
+        untested: (type2 && implemented && tests.is_empty()).then(|| "Not yet tested.".to_string()),
+        tests,
+        see: None,
+        policies: c
+            .policies
             .iter()
-            .filter_map(|id| controls_by_id.get(id.as_str()))
-            .map(|&x| match home.get(x.id.value.as_str()) {
-                Some(&h) if h != c.id.as_str() => ControlView {
-                    id: x.id.value.clone(),
-                    title: x.title.value.clone(),
-                    description: String::new(),
-                    owner: String::new(),
-                    frequency: String::new(),
-                    nature: String::new(),
-                    kind: String::new(),
-                    status_note: None,
-                    tests: vec![],
-                    untested: None,
-                    see: Some(h.to_string()),
-                    policies: vec![],
-                },
-                _ => control_view(x),
-            })
-            .collect();
-        let note = match c.status {
-            Status::NotRelevant => Some(format!(
-                "Not relevant: {}",
-                c.not_relevant_reason
-                    .clone()
-                    .unwrap_or_else(|| "no reason given".into())
-            )),
-            _ if controls.is_empty() => {
-                Some("Gap: no control addresses this criterion yet.".into())
-            }
-            _ => None,
-        };
-        g.series
-            .last_mut()
-            .unwrap()
-            .criteria
-            .push(TestingCriterion {
-                id: c.id.clone(),
-                title: c.title.clone(),
-                status: c.status,
-                status_label: c.status.label(),
-                symbol: c.status.symbol(),
-                note,
-                controls,
-            });
+            .map(|p| super::format::id_title(p, |x| &x.title.value))
+            .collect(),
     }
-    let shown: std::collections::HashSet<String> = testing_categories
-        .iter()
-        .flat_map(|c| &c.series)
-        .flat_map(|s| &s.criteria)
-        .flat_map(|c| &c.controls)
-        .filter(|c| c.see.is_none())
-        .map(|c| c.id.clone())
+}
+
+/// A control shown in full under another criterion: a one-line cross-reference to it.
+fn control_see(c: &ControlEntry, home: &str) -> ControlView {
+    ControlView {
+        id: c.record.id.value.clone(),
+        title: c.record.title.value.clone(),
+        description: String::new(),
+        owner: String::new(),
+        frequency: String::new(),
+        nature: String::new(),
+        kind: String::new(),
+        status_note: None,
+        tests: vec![],
+        untested: None,
+        see: Some(home.to_string()),
+        policies: vec![],
+    }
+}
+
+fn testing_criterion(pkg: &Package, c: &CriterionEntry) -> TestingCriterion {
+    let r = c.result;
+    let controls: Vec<ControlView> = pkg
+        .criterion_controls(c)
+        .map(|x| match x.home {
+            Some(h) if h != r.id.as_str() => control_see(x, h),
+            _ => control_view(x, pkg.type2),
+        })
         .collect();
-    let testing = TestingSection {
+    let note = match r.status {
+        Status::NotRelevant => Some(format!(
+            "Not relevant: {}",
+            r.not_relevant_reason
+                .clone()
+                .unwrap_or_else(|| "no reason given".into())
+        )),
+        _ if controls.is_empty() => Some("Gap: no control addresses this criterion yet.".into()),
+        _ => None,
+    };
+    TestingCriterion {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        status: r.status,
+        status_label: r.status.label(),
+        symbol: r.status.symbol(),
+        note,
+        controls,
+    }
+}
+
+fn testing_categories(pkg: &Package) -> Vec<TestingCategory> {
+    pkg.groups
+        .iter()
+        .map(|g| TestingCategory {
+            title: g.category.title().to_string(),
+            series: g
+                .series
+                .iter()
+                .map(|s| TestingSeries {
+                    code: s.code.clone(),
+                    title: s.title.clone(),
+                    criteria: s
+                        .criteria
+                        .iter()
+                        .map(|&i| testing_criterion(pkg, &pkg.criteria[i]))
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn testing(pkg: &Package, cx: &Ctx) -> TestingSection {
+    let (org, period_phrase) = (cx.org, &cx.period_phrase);
+    TestingSection {
         // A Type 1 holds no tests of operating effectiveness: the title says what it holds.
-        title: if type2 {
+        title: if cx.type2 {
             "Trust services criteria, related controls and tests of controls"
         } else {
             "Trust services criteria and related controls"
         }
         .into(),
-        intro: if type2 {
+        intro: if cx.type2 {
             vec![
                 format!("For each applicable criterion, this section lists the controls {org} has designed to meet it and, for each control, the tests of operating effectiveness {period_phrase} and their results."),
                 "The tests were performed by management or its internal audit function, not by an independent service auditor. Where a population was drawn from a system report, its completeness and accuracy were checked before sampling.".into(),
@@ -970,52 +994,68 @@ pub fn restricted_view(
                 "A Type 1 readiness package covers the design and implementation of controls at a date only: it contains no tests of operating effectiveness and no test results.".into(),
             ]
         },
-        type2,
-        methods: vec![
+        type2: cx.type2,
+        methods: [
             (
-                "Inquiry".into(),
-                "Asked appropriate personnel how the control operates.".into(),
+                "Inquiry",
+                "Asked appropriate personnel how the control operates.",
+            ),
+            ("Observation", "Watched the control being performed."),
+            (
+                "Inspection",
+                "Examined documents, records, tickets, configurations or logs.",
             ),
             (
-                "Observation".into(),
-                "Watched the control being performed.".into(),
+                "Reperformance",
+                "Independently re-executed the control and compared the outcome.",
             ),
-            (
-                "Inspection".into(),
-                "Examined documents, records, tickets, configurations or logs.".into(),
-            ),
-            (
-                "Reperformance".into(),
-                "Independently re-executed the control and compared the outcome.".into(),
-            ),
-        ],
-        categories: testing_categories,
-    };
-
-    // Section V.
-    let mut responses = Vec::new();
-    for t in project.tests.iter().filter(|_| type2) {
-        for e in &t.exceptions {
-            responses.push(ResponseRow {
-                test: t.id.value.clone(),
-                control: control_name(&t.control.value),
-                criteria: controls_by_id
-                    .get(t.control.value.as_str())
-                    .map(|c| join_ids(&c.criteria))
-                    .unwrap_or_default(),
-                exception: e.description.value.trim().to_string(),
-                response: e
-                    .management_response
-                    .as_ref()
-                    .map(|r| r.value.trim().to_string())
-                    .unwrap_or_else(|| "Management has not yet responded.".into()),
-            });
-        }
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect(),
+        categories: testing_categories(pkg),
     }
-    let other = OtherSection {
-        title: format!("Other information provided by {org}"),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section V: other information
+
+/// One row per exception of a test (Type 2), with management's response.
+fn response_rows(pkg: &Package, t: &TestEntry) -> Vec<ResponseRow> {
+    let control = t.control.map(|i| &pkg.controls[i]);
+    t.record
+        .exceptions
+        .iter()
+        .map(|e| ResponseRow {
+            test: t.record.id.value.clone(),
+            control: control_name(&crate::package::Ref {
+                id: &t.record.control.value,
+                record: control.map(|c| c.record),
+            }),
+            criteria: control.map(|c| join(c.criteria())).unwrap_or_default(),
+            exception: e.description.value.trim().to_string(),
+            response: e
+                .management_response
+                .as_ref()
+                .map(|r| r.value.trim().to_string())
+                .unwrap_or_else(|| "Management has not yet responded.".into()),
+        })
+        .collect()
+}
+
+fn other(pkg: &Package, cx: &Ctx, narratives: &mut Narratives) -> OtherSection {
+    let responses: Vec<ResponseRow> = if cx.type2 {
+        pkg.tests
+            .iter()
+            .flat_map(|t| response_rows(pkg, t))
+            .collect()
+    } else {
+        vec![]
+    };
+    OtherSection {
+        title: format!("Other information provided by {}", cx.org),
         intro: "The information in this section is provided by management. It is not part of the description of the system and would not be covered by an independent service auditor's opinion.".into(),
-        narratives: other_narratives,
+        narratives: narratives.take(Section::OtherInformation),
         responses_title: "Management's responses to exceptions".into(),
         responses_intro: if responses.is_empty() {
             "No test found exceptions, so there are no responses.".into()
@@ -1023,14 +1063,20 @@ pub fn restricted_view(
             format!("The tests in Section IV noted {}. Management's response to each follows.", plural(responses.len() as u64, "exception", "exceptions"))
         },
         responses,
-    };
+    }
+}
 
-    // Readiness.
-    let legend = Status::ALL
+// ---------------------------------------------------------------------------------------------
+// Readiness assessment
+
+/// The statuses a package of this type can show, with how many criteria have each.
+fn legend(pkg: &Package) -> Vec<LegendRow> {
+    pkg.readiness
+        .status_counts
         .iter()
-        .filter(|s| {
-            if type2 {
-                **s != Status::Designed
+        .filter(|(s, _)| {
+            if pkg.type2 {
+                *s != Status::Designed
             } else {
                 !matches!(
                     s,
@@ -1038,152 +1084,141 @@ pub fn restricted_view(
                 )
             }
         })
-        .map(|s| LegendRow {
-            status: *s,
+        .map(|&(s, count)| LegendRow {
+            status: s,
             label: s.label(),
             symbol: s.symbol(),
-            count: assessment
-                .criteria
-                .iter()
-                .filter(|c| c.status == *s)
-                .count(),
+            count,
         })
-        .collect();
-    let mut map: Vec<MapCategory> = Vec::new();
-    for c in &assessment.criteria {
-        let t = c.category.title().to_string();
-        if map.last().is_none_or(|m| m.title != t) {
-            map.push(MapCategory {
-                title: t,
-                cells: vec![],
-            });
-        }
-        map.last_mut().unwrap().cells.push(MapCell {
-            id: c.id.clone(),
-            status: c.status,
-            symbol: c.status.symbol(),
-            label: c.status.label(),
-        });
+        .collect()
+}
+
+/// The status of every in-scope criterion, by category.
+fn status_map(pkg: &Package) -> Vec<MapCategory> {
+    pkg.groups
+        .iter()
+        .map(|g| MapCategory {
+            title: g.category.title().to_string(),
+            cells: g
+                .series
+                .iter()
+                .flat_map(|s| &s.criteria)
+                .map(|&i| {
+                    let c = pkg.criteria[i].result;
+                    MapCell {
+                        id: c.id.clone(),
+                        status: c.status,
+                        symbol: c.status.symbol(),
+                        label: c.status.label(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn remediation_view(r: &crate::assess::RemediationRow) -> RemediationView {
+    let date = |d: Option<Date>| or_missing(d.map(|d| d.to_string()));
+    RemediationView {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        owner: or_missing(r.owner.clone()),
+        opened: date(r.opened),
+        due: date(r.due),
+        status: match (r.status, r.closed_on) {
+            (RemediationStatus::Closed, Some(d)) => format!("Closed {d}"),
+            (s, _) => keyword(s.as_str()),
+        },
+        overdue: r.overdue,
+        criteria: join(r.criteria.iter().map(String::as_str)),
     }
-    let readiness = ReadinessSection {
+}
+
+fn readiness(pkg: &Package, cx: &Ctx) -> ReadinessSection {
+    let a = &pkg.readiness;
+    ReadinessSection {
         title: "Readiness assessment".into(),
         intro: format!(
-            "This assessment is computed by trustbook from the records in this package as of {content_date}. It measures how ready the {system} is for a SOC 2 {report_type} examination; it is not an opinion."
+            "This assessment is computed by trustbook from the records in this package as of {}. It measures how ready the {} is for a SOC 2 {} examination; it is not an opinion.",
+            cx.content_date, cx.system, cx.report_type
         ),
-        score: crate::assess::whole(assessment.score),
+        score: crate::assess::whole(a.score),
         formula: FORMULA.to_string(),
-        categories: assessment.categories.clone(),
-        overall: assessment.overall.clone(),
-        legend,
-        map,
-        gaps: assessment
+        categories: a.categories.to_vec(),
+        overall: a.overall.clone(),
+        legend: legend(pkg),
+        map: status_map(pkg),
+        gaps: a
             .gaps
             .iter()
             .map(|g| GapRow {
                 kind: cap(g.kind_label),
                 subject: g.subject.clone(),
                 message: g.message.clone(),
-                criteria: g.criteria.join(", "),
+                criteria: join(g.criteria.iter().map(String::as_str)),
             })
             .collect(),
-        remediation: assessment
-            .remediation
-            .iter()
-            .map(|r| RemediationView {
-                id: r.id.clone(),
-                title: r.title.clone(),
-                owner: r.owner.clone().unwrap_or_else(|| "—".into()),
-                opened: r
-                    .opened
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-                due: r.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-                status: match (r.status, r.closed_on) {
-                    (RemediationStatus::Closed, Some(d)) => format!("Closed {d}"),
-                    (s, _) => cap(&words(s.as_str())),
-                },
-                overdue: r.overdue,
-                criteria: r.criteria.join(", "),
-            })
-            .collect(),
-        content_date: content_date.clone(),
-        type2,
-        coverage: assessment.coverage.as_ref().map(super::coverage::grid),
-    };
+        remediation: pkg.remediation.iter().map(remediation_view).collect(),
+        content_date: cx.content_date.clone(),
+        type2: cx.type2,
+        coverage: pkg.coverage.map(super::coverage::grid),
+    }
+}
 
-    // Appendices.
-    let evidence = project
-        .evidence
+// ---------------------------------------------------------------------------------------------
+// Appendices
+
+fn evidence_rows(pkg: &Package) -> Vec<EvidenceRow> {
+    pkg.evidence
         .iter()
-        .map(|e| EvidenceRow {
-            id: e.id.value.clone(),
-            title: e.title.value.clone(),
-            collected: e.collected_on.value.to_string(),
-            source: e
-                .source
-                .as_ref()
-                .map(|s| s.value.clone())
-                .unwrap_or_else(|| "—".into()),
-            file: e.file.as_ref().map(|f| f.value.clone()).unwrap_or_default(),
-            sha256: e.file_sha256.clone().unwrap_or_else(|| {
-                if e.file.is_some() {
-                    "file missing".into()
-                } else {
-                    "no file attached".into()
-                }
-            }),
-            stale: assessment.stale_evidence.contains(&e.id.value),
+        .map(|x| {
+            let e = x.record;
+            EvidenceRow {
+                id: e.id.value.clone(),
+                title: e.title.value.clone(),
+                collected: e.collected_on.value.to_string(),
+                source: or_missing(e.source.as_ref().map(|s| s.value.clone())),
+                file: e.file.as_ref().map(|f| f.value.clone()).unwrap_or_default(),
+                sha256: e.file_sha256.clone().unwrap_or_else(|| {
+                    if e.file.is_some() {
+                        "file missing".into()
+                    } else {
+                        "no file attached".into()
+                    }
+                }),
+                stale: x.stale,
+            }
         })
-        .collect();
-    let iso: Vec<IsoView> = assessment
-        .iso27001
-        .iter()
-        .filter(|r| !r.controls.is_empty())
-        .map(|r| IsoView {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            controls: r.controls.join(", "),
-        })
-        .collect();
-    let appendices = Appendices {
+        .collect()
+}
+
+fn appendices(pkg: &Package) -> Appendices {
+    let covered = pkg.readiness.iso27001.len();
+    Appendices {
         evidence_title: "Evidence index".into(),
-        evidence,
+        evidence: evidence_rows(pkg),
         iso_title: "ISO/IEC 27001:2022 cross-reference".into(),
         iso_intro: format!(
             "Management maps some of its controls to ISO/IEC 27001:2022 Annex A controls; the {} Annex A {} with a mapping {} listed below, with the controls mapped to each. This cross-reference is provided for convenience only: it is not an ISO/IEC 27001 certification and makes no claim of conformity with the standard. Annex A titles are paraphrases, not ISO text.",
-            assessment.iso27001_covered,
-            if assessment.iso27001_covered == 1 {
-                "control"
-            } else {
-                "controls"
-            },
-            if assessment.iso27001_covered == 1 {
-                "is"
-            } else {
-                "are"
-            },
+            covered,
+            if covered == 1 { "control" } else { "controls" },
+            if covered == 1 { "is" } else { "are" },
         ),
-        iso,
+        iso: pkg
+            .readiness
+            .iso27001
+            .iter()
+            .map(|r| IsoView {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                controls: join(r.controls.iter().map(String::as_str)),
+            })
+            .collect(),
         // Only mapped controls are listed: a list of "not mapped" Annex A controls reads like
         // an ISO gap assessment, which this is not.
         iso_unmapped: String::new(),
         glossary_title: "Glossary".into(),
         glossary: glossary(),
-    };
-
-    RestrictedView {
-        meta,
-        cover,
-        auditor: auditor_section,
-        assertion,
-        description,
-        testing,
-        other,
-        readiness,
-        policies: super::registers::policy_register(project),
-        risks: super::registers::risk_section(project, &shown),
-        appendices,
-        diagnostics,
     }
 }
 
@@ -1205,7 +1240,7 @@ fn soc_report_rows(r: Option<&SocReport>) -> Vec<(String, String)> {
     if let Some(p) = &r.period {
         rows.push((
             "Report period".into(),
-            format!("{} to {}", p.start.value.long(), p.end.value.long()),
+            span_long(p.start.value, p.end.value),
         ));
     } else if let Some(d) = &r.as_of {
         rows.push(("As of".into(), d.value.long()));

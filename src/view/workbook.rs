@@ -1,11 +1,17 @@
 //! The tables of the control matrix: one model, written both as the workbook
 //! (`output/restricted/control-matrix.xlsx`) and as CSV files (`output/restricted/csv/`).
 //!
+//! The tables read the typed package model ([`crate::package`]): IDs, numbers and dates as data,
+//! keywords as the format writes them. Lists of IDs in one cell are joined by
+//! [`super::format::join`]; a value that is not recorded is an empty cell.
+//!
 //! Restricted: these tables carry everything the package carries; they never reach the public view.
 
-use crate::assess::{Assessment, GapKind};
+use super::format::join;
+use crate::assess::GapKind;
 use crate::catalog::catalog;
 use crate::coverage::State;
+use crate::package::Package;
 use crate::project::model::*;
 use std::collections::{HashMap, HashSet};
 
@@ -63,11 +69,8 @@ fn cols(spec: &[(&'static str, f64)]) -> Vec<Column> {
         .collect()
 }
 
-fn join(v: &[S<String>]) -> String {
-    v.iter()
-        .map(|x| x.value.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+fn ids(v: &[S<String>]) -> String {
+    join(v.iter().map(|x| x.value.as_str()))
 }
 
 fn opt(v: &Option<S<String>>) -> String {
@@ -82,28 +85,23 @@ fn num(v: &Option<S<u64>>) -> Cell {
 }
 
 /// Every table of the control matrix, in sheet order.
-pub fn tables(p: &Project, a: &Assessment) -> Vec<Table> {
+pub fn tables(pkg: &Package) -> Vec<Table> {
     vec![
-        controls(p),
-        tests(p),
-        evidence(p, a),
-        coverage(a),
-        requests(p, a),
-        gaps(a),
+        controls(pkg),
+        tests(pkg),
+        evidence(pkg),
+        coverage(pkg),
+        requests(pkg),
+        gaps(pkg),
     ]
 }
 
-fn controls(p: &Project) -> Table {
-    let rows = p
+fn controls(pkg: &Package) -> Table {
+    let rows = pkg
         .controls
         .iter()
-        .map(|c| {
-            let iso: Vec<String> = c
-                .mappings
-                .iter()
-                .filter(|(fw, _)| fw.value == "iso27001-2022")
-                .flat_map(|(_, ids)| ids.iter().map(|x| x.value.clone()))
-                .collect();
+        .map(|e| {
+            let c = e.record;
             vec![
                 c.id.value.clone().into(),
                 c.title.value.clone().into(),
@@ -113,10 +111,10 @@ fn controls(p: &Project) -> Table {
                 c.nature.value.as_str().into(),
                 c.kind.value.as_str().into(),
                 c.status.value.as_str().into(),
-                join(&c.criteria).into(),
-                iso.join(", ").into(),
-                join(&c.evidence).into(),
-                join(&c.policies).into(),
+                join(e.criteria()).into(),
+                join(e.iso27001()).into(),
+                join(e.evidence.iter().map(|x| x.id)).into(),
+                join(e.policies.iter().map(|x| x.id)).into(),
             ]
         })
         .collect();
@@ -141,69 +139,58 @@ fn controls(p: &Project) -> Table {
     }
 }
 
-fn tests(p: &Project) -> Table {
-    let cat = catalog();
-    let order: HashMap<&str, usize> = cat
+/// One test's row, under one of its control's criteria.
+fn test_row(t: &crate::package::TestEntry, criterion: &str) -> Vec<Cell> {
+    let r = t.record;
+    let exceptions: Vec<&str> = r
+        .exceptions
+        .iter()
+        .map(|e| e.description.value.as_str())
+        .collect();
+    let responses: Vec<&str> = r
+        .exceptions
+        .iter()
+        .filter_map(|e| e.management_response.as_ref().map(|x| x.value.as_str()))
+        .collect();
+    vec![
+        criterion.into(),
+        r.control.value.clone().into(),
+        r.id.value.clone().into(),
+        r.procedure.value.clone().into(),
+        join(r.methods.iter().map(|m| m.value.as_str())).into(),
+        num(&r.population),
+        num(&r.sample),
+        opt(&r.performed_by).into(),
+        r.performed_on.value.to_string().into(),
+        r.result.value.as_str().into(),
+        Cell::Number(t.deviations as f64),
+        exceptions.join("\n").into(),
+        responses.join("\n").into(),
+    ]
+}
+
+/// A row per test and criterion of its control, in catalog order, then test order.
+fn tests(pkg: &Package) -> Table {
+    let order: HashMap<&str, usize> = catalog()
         .criteria
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
-    let controls: HashMap<&str, &Control> = p
-        .controls
-        .iter()
-        .map(|c| (c.id.value.as_str(), c))
-        .collect();
     let mut rows: Vec<(usize, usize, Vec<Cell>)> = Vec::new();
-    for (ti, t) in p.tests.iter().enumerate() {
-        let criteria: Vec<&str> = controls
-            .get(t.control.value.as_str())
-            .map(|c| c.criteria.iter().map(|x| x.value.as_str()).collect())
+    for (ti, t) in pkg.tests.iter().enumerate() {
+        let mut criteria: Vec<&str> = t
+            .control
+            .map(|i| pkg.controls[i].criteria().collect())
             .unwrap_or_default();
-        let criteria = if criteria.is_empty() {
-            vec![""]
-        } else {
-            criteria
-        };
-        let deviations: u64 = t
-            .exceptions
-            .iter()
-            .filter_map(|e| e.deviations.as_ref().map(|d| d.value))
-            .fold(0u64, u64::saturating_add);
-        let exceptions: Vec<&str> = t
-            .exceptions
-            .iter()
-            .map(|e| e.description.value.as_str())
-            .collect();
-        let responses: Vec<&str> = t
-            .exceptions
-            .iter()
-            .filter_map(|e| e.management_response.as_ref().map(|r| r.value.as_str()))
-            .collect();
+        if criteria.is_empty() {
+            criteria.push("");
+        }
         for cr in criteria {
             rows.push((
                 order.get(cr).copied().unwrap_or(usize::MAX),
                 ti,
-                vec![
-                    cr.into(),
-                    t.control.value.clone().into(),
-                    t.id.value.clone().into(),
-                    t.procedure.value.clone().into(),
-                    t.methods
-                        .iter()
-                        .map(|m| m.value.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                        .into(),
-                    num(&t.population),
-                    num(&t.sample),
-                    opt(&t.performed_by).into(),
-                    t.performed_on.value.to_string().into(),
-                    t.result.value.as_str().into(),
-                    Cell::Number(deviations as f64),
-                    exceptions.join("\n").into(),
-                    responses.join("\n").into(),
-                ],
+                test_row(t, cr),
             ));
         }
     }
@@ -230,12 +217,12 @@ fn tests(p: &Project) -> Table {
     }
 }
 
-fn evidence(p: &Project, a: &Assessment) -> Table {
-    let stale: HashSet<&str> = a.stale_evidence.iter().map(String::as_str).collect();
-    let rows = p
+fn evidence(pkg: &Package) -> Table {
+    let rows = pkg
         .evidence
         .iter()
-        .map(|e| {
+        .map(|x| {
+            let e = x.record;
             vec![
                 e.id.value.clone().into(),
                 e.title.value.clone().into(),
@@ -248,18 +235,8 @@ fn evidence(p: &Project, a: &Assessment) -> Table {
                     .map(|r| r.value.as_str())
                     .unwrap_or("")
                     .into(),
-                if stale.contains(e.id.value.as_str()) {
-                    "stale"
-                } else {
-                    ""
-                }
-                .into(),
-                e.covers
-                    .iter()
-                    .map(|c| c.value.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    .into(),
+                if x.stale { "stale" } else { "" }.into(),
+                join(e.covers.iter().map(|c| c.value.label.as_str())).into(),
             ]
         })
         .collect();
@@ -281,9 +258,9 @@ fn evidence(p: &Project, a: &Assessment) -> Table {
     }
 }
 
-fn coverage(a: &Assessment) -> Table {
+fn coverage(pkg: &Package) -> Table {
     let mut rows = Vec::new();
-    for c in a.coverage.iter().flat_map(|x| &x.controls) {
+    for c in pkg.coverage.iter().flat_map(|x| &x.controls) {
         for o in &c.occurrences {
             rows.push(vec![
                 c.control.clone().into(),
@@ -294,7 +271,7 @@ fn coverage(a: &Assessment) -> Table {
                 o.start.to_string().into(),
                 o.end.to_string().into(),
                 o.state.label().into(),
-                o.evidence.join(", ").into(),
+                join(o.evidence.iter().map(String::as_str)).into(),
                 o.detail.clone().unwrap_or_default().into(),
             ]);
         }
@@ -318,6 +295,18 @@ fn coverage(a: &Assessment) -> Table {
     }
 }
 
+/// One request of the PBC list, before it is numbered.
+struct Request {
+    kind: &'static str,
+    description: String,
+    control: String,
+    subject: String,
+    /// The period, or the occurrence.
+    when: String,
+    /// The evidence that answers it.
+    evidence: Vec<String>,
+}
+
 /// The status of a request from the evidence matching it.
 fn request_status(evidence: &[String], stale: &HashSet<&str>) -> &'static str {
     if evidence.is_empty() {
@@ -329,77 +318,57 @@ fn request_status(evidence: &[String], stale: &HashSet<&str>) -> &'static str {
     }
 }
 
-fn requests(p: &Project, a: &Assessment) -> Table {
-    let stale: HashSet<&str> = a.stale_evidence.iter().map(String::as_str).collect();
-    let known: HashSet<&str> = p.evidence.iter().map(|e| e.id.value.as_str()).collect();
-    let controls: HashMap<&str, &Control> = p
-        .controls
-        .iter()
-        .map(|c| (c.id.value.as_str(), c))
-        .collect();
-    let period = match (&p.config.report.period, p.config.report.kind.value) {
+/// The period the requests cover, as dates: `2026-01-01 to 2026-06-30` or `as of 2026-06-30`.
+fn request_period(pkg: &Package) -> String {
+    let r = &pkg.project.config.report;
+    match (&r.period, pkg.report_type) {
         (Some(per), ReportType::Type2) => format!("{} to {}", per.start.value, per.end.value),
-        _ => p
-            .config
-            .report
+        _ => r
             .as_of
             .as_ref()
             .map(|d| format!("as of {}", d.value))
             .unwrap_or_default(),
-    };
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    let mut push = |kind: &str,
-                    request: String,
-                    control: &str,
-                    subject: &str,
-                    when: String,
-                    ev: Vec<String>| {
-        let n = rows.len() + 1;
-        let status = request_status(&ev, &stale);
-        rows.push(vec![
-            format!("PBC-{n:04}").into(),
-            kind.into(),
-            request.into(),
-            control.into(),
-            subject.into(),
-            when.into(),
-            ev.join(", ").into(),
-            status.into(),
-        ]);
-    };
-    // Population listings, one per test.
-    for t in &p.tests {
-        let title = controls
-            .get(t.control.value.as_str())
-            .map(|c| c.title.value.as_str())
-            .unwrap_or("");
-        let ev: Vec<String> = t
-            .evidence
-            .iter()
-            .filter(|e| known.contains(e.value.as_str()))
-            .map(|e| e.value.clone())
-            .collect();
-        push(
-            "population listing",
-            format!(
-                "Complete listing of every occurrence of {} ({title}) during the period, from which the sample of {} is drawn",
-                t.control.value, t.id.value
-            ),
-            &t.control.value,
-            &t.id.value,
-            period.clone(),
-            ev,
-        );
     }
-    // Each expected occurrence of each periodic control.
-    for c in a.coverage.iter().flat_map(|x| &x.controls) {
+}
+
+/// Population listings, one per test.
+fn population_requests(pkg: &Package, period: &str) -> Vec<Request> {
+    pkg.tests
+        .iter()
+        .map(|t| {
+            let r = t.record;
+            let title = t.control.map_or("", |i| pkg.controls[i].record.title.value.as_str());
+            Request {
+                kind: "population listing",
+                description: format!(
+                    "Complete listing of every occurrence of {} ({title}) during the period, from which the sample of {} is drawn",
+                    r.control.value, r.id.value
+                ),
+                control: r.control.value.clone(),
+                subject: r.id.value.clone(),
+                when: period.to_string(),
+                evidence: r
+                    .evidence
+                    .iter()
+                    .filter(|e| pkg.evidence_record(&e.value).is_some())
+                    .map(|e| e.value.clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Each expected occurrence of each periodic control.
+fn occurrence_requests(pkg: &Package) -> Vec<Request> {
+    let mut out = Vec::new();
+    for c in pkg.coverage.iter().flat_map(|x| &x.controls) {
         if !c.periodic || !c.expected {
             continue;
         }
         for o in &c.occurrences {
-            push(
-                "occurrence",
-                if o.label.contains(" to ") {
+            out.push(Request {
+                kind: "occurrence",
+                description: if o.label.contains(" to ") {
                     format!(
                         "Evidence that {} ({}) operated during the period",
                         c.control, c.title
@@ -410,50 +379,82 @@ fn requests(p: &Project, a: &Assessment) -> Table {
                         c.control, c.title, o.label
                     )
                 },
-                &c.control,
-                &c.control,
-                o.label.clone(),
-                if o.state == State::Evidenced {
+                control: c.control.clone(),
+                subject: c.control.clone(),
+                when: o.label.clone(),
+                evidence: if o.state == State::Evidenced {
                     o.evidence.clone()
                 } else {
                     Vec::new()
                 },
-            );
+            });
         }
     }
-    // Each subservice organization's report, matched to the evidence of the controls that
-    // monitor the vendor by the vendor's name in the evidence title or source.
-    for v in &p.vendors {
-        if v.subservice.value == Subservice::None {
-            continue;
-        }
-        let name = v.name.value.to_lowercase();
-        let mut ev: Vec<String> = Vec::new();
-        for m in &v.monitoring {
-            let Some(c) = controls.get(m.value.as_str()) else {
-                continue;
-            };
-            for id in &c.evidence {
-                if let Some(e) = p.evidence.iter().find(|e| e.id.value == id.value) {
+    out
+}
+
+/// Each subservice organization's report, matched to the evidence of the controls that monitor
+/// the vendor by the vendor's name in the evidence title or source.
+fn subservice_requests(pkg: &Package, period: &str) -> Vec<Request> {
+    pkg.subservice()
+        .map(|v| {
+            let name = v.record.name.value.to_lowercase();
+            let mut ev: Vec<String> = Vec::new();
+            for m in &v.monitoring {
+                let Some(c) = pkg.control(m.id) else {
+                    continue;
+                };
+                for e in c.evidence.iter().filter_map(|r| r.record) {
                     let text = format!("{} {}", e.title.value, opt(&e.source)).to_lowercase();
                     if text.contains(&name) && !ev.contains(&e.id.value) {
                         ev.push(e.id.value.clone());
                     }
                 }
             }
-        }
-        push(
-            "subservice report",
-            format!(
-                "SOC report of {} ({} subservice organization) covering the period, with a bridge letter for any gap, and management's review of it and of the complementary user entity controls it lists",
-                v.name.value, v.subservice.value
-            ),
-            &join(&v.monitoring),
-            &v.name.value,
-            period.clone(),
-            ev,
-        );
-    }
+            Request {
+                kind: "subservice report",
+                description: format!(
+                    "SOC report of {} ({} subservice organization) covering the period, with a bridge letter for any gap, and management's review of it and of the complementary user entity controls it lists",
+                    v.record.name.value, v.record.subservice.value
+                ),
+                control: ids(&v.record.monitoring),
+                subject: v.record.name.value.clone(),
+                when: period.to_string(),
+                evidence: ev,
+            }
+        })
+        .collect()
+}
+
+/// The PBC list: what an auditor will ask for, numbered, with the evidence that answers it.
+fn requests(pkg: &Package) -> Table {
+    let stale: HashSet<&str> = pkg
+        .evidence
+        .iter()
+        .filter(|e| e.stale)
+        .map(|e| e.record.id.value.as_str())
+        .collect();
+    let period = request_period(pkg);
+    let all = population_requests(pkg, &period)
+        .into_iter()
+        .chain(occurrence_requests(pkg))
+        .chain(subservice_requests(pkg, &period));
+    let rows = all
+        .enumerate()
+        .map(|(i, r)| {
+            let status = request_status(&r.evidence, &stale);
+            vec![
+                format!("PBC-{:04}", i + 1).into(),
+                r.kind.into(),
+                r.description.into(),
+                r.control.into(),
+                r.subject.into(),
+                r.when.into(),
+                join(r.evidence.iter().map(String::as_str)).into(),
+                status.into(),
+            ]
+        })
+        .collect();
     Table {
         sheet: "Requests (PBC)",
         file: "requests.csv",
@@ -471,9 +472,9 @@ fn requests(p: &Project, a: &Assessment) -> Table {
     }
 }
 
-fn gaps(a: &Assessment) -> Table {
+fn gaps(pkg: &Package) -> Table {
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    for g in &a.gaps {
+    for g in pkg.readiness.gaps {
         if matches!(
             g.kind,
             GapKind::OpenRemediation | GapKind::OverdueRemediation
@@ -486,7 +487,7 @@ fn gaps(a: &Assessment) -> Table {
             g.kind_label.into(),
             g.subject.clone().into(),
             g.message.clone().into(),
-            g.criteria.join(", ").into(),
+            join(g.criteria.iter().map(String::as_str)).into(),
             "".into(),
             "".into(),
             "".into(),
@@ -495,14 +496,14 @@ fn gaps(a: &Assessment) -> Table {
             "".into(),
         ]);
     }
-    for r in &a.remediation {
+    for r in pkg.remediation {
         rows.push(vec![
             "remediation".into(),
             r.status.as_str().into(),
             r.id.clone().into(),
             r.title.clone().into(),
-            r.criteria.join(", ").into(),
-            r.controls.join(", ").into(),
+            join(r.criteria.iter().map(String::as_str)).into(),
+            join(r.controls.iter().map(String::as_str)).into(),
             r.owner.clone().unwrap_or_default().into(),
             r.opened.map(|d| d.to_string()).unwrap_or_default().into(),
             r.due.map(|d| d.to_string()).unwrap_or_default().into(),
