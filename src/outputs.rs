@@ -179,11 +179,11 @@ impl RestrictedOutput for PackagePdf {
         &self,
         b: &mut Builder,
         p: &Prepared,
-        _pkg: &Package,
+        pkg: &Package,
         opts: &BuildOptions,
         _threads: usize,
     ) -> Result<Rendered, Diagnostics> {
-        let (mut files, pages) = b.render_restricted(p, opts)?;
+        let (mut files, pages) = b.render_package(p, pkg, opts)?;
         let mut ledger = Vec::new();
         let mut name = crate::pipeline::PDF_NAME.to_string();
         if let Some(r) = &opts.recipient {
@@ -222,11 +222,11 @@ impl RestrictedOutput for PolicyPdfs {
         &self,
         b: &mut Builder,
         p: &Prepared,
-        _pkg: &Package,
+        pkg: &Package,
         opts: &BuildOptions,
         threads: usize,
     ) -> Result<Rendered, Diagnostics> {
-        let policies = b.render_policies(p, opts, threads)?;
+        let policies = b.render_policies_of(p, pkg, opts, threads)?;
         let mut out = Rendered::default();
         for x in policies {
             out.warnings.items.extend(x.output.warnings.items);
@@ -260,11 +260,11 @@ impl RestrictedOutput for ControlMatrix {
         &self,
         _b: &mut Builder,
         p: &Prepared,
-        _pkg: &Package,
+        pkg: &Package,
         opts: &BuildOptions,
         _threads: usize,
     ) -> Result<Rendered, Diagnostics> {
-        let mut files = crate::pipeline::control_matrix_files(p, opts)?;
+        let mut files = crate::pipeline::control_matrix_files_of(p, pkg, opts)?;
         let mut ledger = Vec::new();
         let xlsx = crate::render::workbook::XLSX_NAME;
         if let Some(r) = &opts.recipient

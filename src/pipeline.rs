@@ -242,13 +242,22 @@ impl Builder {
         p: &Prepared,
         opts: &BuildOptions,
     ) -> Result<(Files, usize), Diagnostics> {
+        self.render_package(p, &p.package(), opts)
+    }
+
+    /// [`Builder::render_restricted`] from a package model already built.
+    pub fn render_package(
+        &mut self,
+        p: &Prepared,
+        pkg: &Package,
+        opts: &BuildOptions,
+    ) -> Result<(Files, usize), Diagnostics> {
         let pdf_opts = crate::render::pdf::PdfOptions {
             recipient: opts.recipient.clone(),
             content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
-        let pkg = crate::package::package(&p.project, &p.assessment);
-        let view = crate::view::restricted::from_package(&pkg, &pdf_opts);
+        let view = crate::view::restricted::from_package(pkg, &pdf_opts);
         let out = self.pdf.render(&view, &p.project, &p.theme, &pdf_opts)?;
         self.pdf_warnings = out.warnings;
         let mut files = Files::new();
@@ -264,13 +273,23 @@ impl Builder {
         opts: &BuildOptions,
         threads: usize,
     ) -> Result<Vec<crate::render::policy_pdf::PolicyPdf>, Diagnostics> {
+        self.render_policies_of(p, &p.package(), opts, threads)
+    }
+
+    /// [`Builder::render_policies`] from a package model already built.
+    pub fn render_policies_of(
+        &self,
+        p: &Prepared,
+        pkg: &Package,
+        opts: &BuildOptions,
+        threads: usize,
+    ) -> Result<Vec<crate::render::policy_pdf::PolicyPdf>, Diagnostics> {
         let pdf_opts = crate::render::pdf::PdfOptions {
             recipient: opts.recipient.clone(),
             content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
-        let pkg = crate::package::package(&p.project, &p.assessment);
-        crate::render::policy_pdf::render_policies(&self.pdf, &pkg, &p.theme, &pdf_opts, threads)
+        crate::render::policy_pdf::render_policies(&self.pdf, pkg, &p.theme, &pdf_opts, threads)
     }
 
     /// The package and the policy PDFs, rendered at the same time: the package on this thread,
@@ -337,8 +356,16 @@ fn worker_threads() -> usize {
 /// The control matrix: `control-matrix.xlsx` (stamped with the recipient; `build` names a stamped
 /// copy with [`stamped_xlsx_name`]) and `csv/*.csv`, as files relative to output/restricted/.
 pub fn control_matrix_files(p: &Prepared, opts: &BuildOptions) -> Result<Files, Diagnostics> {
-    let pkg = crate::package::package(&p.project, &p.assessment);
-    let tables = crate::view::workbook::tables(&pkg);
+    control_matrix_files_of(p, &p.package(), opts)
+}
+
+/// [`control_matrix_files`] from a package model already built.
+pub fn control_matrix_files_of(
+    p: &Prepared,
+    pkg: &Package,
+    opts: &BuildOptions,
+) -> Result<Files, Diagnostics> {
+    let tables = crate::view::workbook::tables(pkg);
     let (date, seconds) = match source_date_epoch() {
         Some(e) => (
             crate::project::model::Date::from_days(e.div_euclid(86_400)),

@@ -19,7 +19,7 @@
 //! - v1.1, only when `trust_page.policies` is true: approved policies by title and their
 //!   `public.summary` (never an ID, owner, approver, version, date or the policy text).
 
-use crate::assess::{Assessment, CriterionResult, Status};
+use crate::assess::{Assessment, Status};
 use crate::markdown::md_html;
 use crate::markdown::slug::unique;
 use crate::package::{ControlEntry, Package};
@@ -526,7 +526,7 @@ fn public_categories(pkg: &Package, show_readiness: bool) -> (Vec<PublicCategory
             .controls
             .iter()
             .enumerate()
-            .filter(|(_, c)| criteria_of(pkg, c).any(|r| r.category == cat))
+            .filter(|(_, c)| pkg.control_categories(c).contains(&cat))
             .collect();
         all_controls.extend(in_cat.iter().map(|(i, _)| *i));
         let summarized: Vec<usize> = in_cat
@@ -570,34 +570,14 @@ fn public_categories(pkg: &Package, show_readiness: bool) -> (Vec<PublicCategory
     (categories, totals)
 }
 
-/// The in-scope criteria a control maps to (as written, those the package has).
-fn criteria_of<'a>(
-    pkg: &'a Package,
-    c: &'a ControlEntry,
-) -> impl Iterator<Item = &'a CriterionResult> + 'a {
-    c.criteria()
-        .filter_map(|id| pkg.criteria.iter().find(|x| x.result.id == id))
-        .map(|x| x.result)
-}
-
-/// A control's status on the trust page under `cat`: its own status from the package model,
-/// lowered to that of every criterion of `cat` it maps to. A criterion's status counts all of
-/// its controls, including those without a `public:` block (their wording is private, their
-/// effect on the status is not).
-fn status_in(pkg: &Package, c: &ControlEntry, cat: Category) -> Status {
-    criteria_of(pkg, c)
-        .filter(|r| r.category == cat && r.status != Status::NotRelevant)
-        .map(|r| r.status)
-        .fold(c.status, Status::max)
-}
-
 /// The control themes of one category, alphabetical: the public summaries of its controls
 /// (deduplicated, in record order) and the least advanced status among them.
 fn themes(pkg: &Package, in_cat: &[(usize, &ControlEntry)], cat: Category) -> Vec<PublicTheme> {
     let mut themes: BTreeMap<String, (Vec<String>, Status)> = BTreeMap::new();
     for (_, c) in in_cat {
         let Some(p) = &c.record.public else { continue };
-        let status = status_in(pkg, c, cat);
+        // Lowered by the criteria of this category it maps to (see the package model).
+        let status = pkg.control_status_in(c, cat);
         let name = p.theme.value.trim().to_string();
         let entry = themes.entry(name).or_insert_with(|| (Vec::new(), status));
         let summary = p.summary.value.trim().to_string();
