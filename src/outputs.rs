@@ -80,8 +80,10 @@ pub enum Renderer {
 pub struct Output {
     /// A short stable name; the preview serves the output under `/<id>/`.
     pub id: &'static str,
-    /// Its name in messages and in the preview ("trust page", "package", …).
+    /// Its name in messages ("trust page in 40 ms", "package failed: …") and in the overlay.
     pub name: &'static str,
+    /// Its title on the preview's pages ("Readiness package").
+    pub title: &'static str,
     /// The folder under `output/<audience>/` its files are in (`""` for the folder itself,
     /// `"policies/"`): the preview maps `/<id>/<path>` to `<dir><path>`.
     pub dir: &'static str,
@@ -296,6 +298,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         id: "trust",
         name: "trust page",
+        title: "Trust page",
         dir: "",
         theme_dirs: &["html"],
         preview: true,
@@ -304,6 +307,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         id: "package",
         name: "package",
+        title: "Readiness package",
         dir: "",
         theme_dirs: &["typst"],
         preview: true,
@@ -312,6 +316,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         id: "policies",
         name: "policy PDFs",
+        title: "Policy PDFs",
         dir: "policies/",
         theme_dirs: &["typst"],
         preview: true,
@@ -320,6 +325,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         id: "matrix",
         name: "control matrix",
+        title: "Control matrix",
         dir: "",
         theme_dirs: &[],
         preview: false,

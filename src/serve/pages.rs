@@ -344,7 +344,7 @@ fn header(snap: &Snapshot) -> String {
             format!(
                 " · <a href=\"/{}/\">{}</a>",
                 o.output.id,
-                escape(&lower_first(title(o.output)))
+                escape(&lower_first(o.output.title))
             )
         })
         .collect();
@@ -352,16 +352,6 @@ fn header(snap: &Snapshot) -> String {
         "<header><strong>{}</strong> · trustbook preview · <a href=\"/\">start</a>{links}</header>",
         escape(&org)
     )
-}
-
-/// An output's title on the preview's pages.
-pub fn title(o: &Output) -> &'static str {
-    match o.id {
-        "trust" => "Trust page",
-        "package" => "Readiness package",
-        "policies" => "Policy PDFs",
-        _ => o.name,
-    }
 }
 
 /// The URL of output `o`'s file `key` (a path relative to output/<audience>/).
@@ -388,27 +378,24 @@ fn documents(s: &Served) -> Vec<&str> {
 /// (the policy PDFs) a link to each.
 fn output_links(s: &Served) -> String {
     let o = s.output;
-    let audience = match o.audience() {
-        Audience::Public => "public",
-        Audience::Restricted => "restricted",
-    };
+    let audience = o.audience().folder();
     if o.audience() == Audience::Public {
         return if s.files.contains_key(&format!("{}index.html", o.dir)) {
-            format!("<a href=\"/{}/\">{} ({audience})</a>", o.id, title(o))
+            format!("<a href=\"/{}/\">{} ({audience})</a>", o.id, o.title)
         } else {
-            format!("<span class=\"muted\">{}: not built yet</span> ", title(o))
+            format!("<span class=\"muted\">{}: not built yet</span> ", o.title)
         };
     }
     let docs = documents(s);
     if docs.is_empty() {
-        return format!("<a href=\"/{}/\">{} (not built yet)</a>", o.id, title(o));
+        return format!("<a href=\"/{}/\">{} (not built yet)</a>", o.id, o.title);
     }
     let size = match (s.pages, docs.len()) {
         (Some(n), 1) => format!(", {n} pages"),
         (_, 1) => String::new(),
         (_, n) => format!(", {n} files"),
     };
-    let mut b = format!("<a href=\"/{}/\">{} ({audience}{size})</a>", o.id, title(o));
+    let mut b = format!("<a href=\"/{}/\">{} ({audience}{size})</a>", o.id, o.title);
     if docs.len() > 1 {
         b.push_str(&document_list(o, &docs, None));
     }
@@ -503,7 +490,7 @@ pub fn output_page(snap: &Snapshot, o: &Output) -> String {
 class=\"pdf\">\
 <p class=\"pdf-fallback\">Your browser cannot show PDFs inline: \
 <a href=\"{url}\">open the {}</a>.</p></object>",
-                escape(&lower_first(title(o)))
+                escape(&lower_first(o.title))
             ));
         }
         [] => {
@@ -514,24 +501,19 @@ class=\"pdf\">\
                 .map(|p| format!("<pre>{}</pre>", escape(&p.text)))
                 .unwrap_or_else(|| "<p>Building…</p>".into());
             b.push_str(&format!(
-                "<main><h2>The {} {} not been built yet</h2>{why}</main>",
-                escape(&lower_first(title(o))),
-                if title(o).ends_with('s') {
-                    "have"
-                } else {
-                    "has"
-                }
+                "<main><h2>{}: not built yet</h2>{why}</main>",
+                escape(o.title)
             ));
         }
         docs => {
             b.push_str(&format!(
                 "<main><h2>{}</h2>{}</main>",
-                escape(title(o)),
+                escape(o.title),
                 document_list(o, docs, Some(version))
             ));
         }
     }
-    page(&format!("{} · trustbook preview", title(o)), &b)
+    page(&format!("{} · trustbook preview", o.title), &b)
 }
 
 fn lower_first(s: &str) -> String {
