@@ -80,7 +80,7 @@ pub struct Served {
 /// Problems of one stage, as shown in the terminal and the overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// "rebuild" (trustbook crashed), "check", "trust page" or "package".
+    /// "rebuild" (trustbook crashed), "check", or the name of an output ("trust page", "package", …).
     pub stage: &'static str,
     /// Diagnostics rendered without colour (rustc-style, with file:line:column).
     pub text: String,
