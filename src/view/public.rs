@@ -78,14 +78,15 @@ pub struct PublicPolicy {
 }
 
 /// The approved policies by title, when the trust page lists them.
-fn public_policies(project: &Project) -> Option<Vec<PublicPolicy>> {
-    if !project.config.trust_page.policies {
+fn public_policies(pkg: &Package) -> Option<Vec<PublicPolicy>> {
+    if !pkg.project.config.trust_page.policies {
         return None;
     }
-    let mut v: Vec<PublicPolicy> = project
+    let mut v: Vec<PublicPolicy> = pkg
         .policies
         .iter()
-        .filter(|p| p.status.value == crate::project::policy::PolicyStatus::Approved)
+        .filter(|p| p.approved)
+        .map(|p| p.record)
         .map(|p| PublicPolicy {
             title: p.title.value.trim().to_string(),
             summary: p
@@ -351,9 +352,9 @@ pub fn from_package(pkg: &Package) -> PublicView {
         totals,
         legend,
         show_readiness,
-        subprocessors: public_subprocessors(project),
+        subprocessors: public_subprocessors(pkg),
         images,
-        policies: public_policies(project),
+        policies: public_policies(pkg),
     }
 }
 
@@ -612,9 +613,14 @@ fn legend(categories: &[PublicCategory]) -> Vec<PublicStatus> {
 }
 
 /// Subprocessors (vendors with `subprocessor: true`), by name, each with a unique anchor.
-fn public_subprocessors(project: &Project) -> Vec<PublicSubprocessor> {
+fn public_subprocessors(pkg: &Package) -> Vec<PublicSubprocessor> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut vendors: Vec<&Vendor> = project.vendors.iter().filter(|v| v.subprocessor).collect();
+    let mut vendors: Vec<&Vendor> = pkg
+        .vendors
+        .iter()
+        .map(|v| v.record)
+        .filter(|v| v.subprocessor)
+        .collect();
     vendors.sort_by_cached_key(|v| (v.name.value.trim().to_lowercase(), v.name.value.clone()));
     vendors
         .into_iter()
