@@ -20,6 +20,7 @@ pub mod init_full;
 pub mod kinds;
 pub mod markdown;
 pub mod output;
+pub mod outputs;
 pub mod package;
 pub mod pipeline;
 pub mod preflight;

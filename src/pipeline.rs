@@ -6,6 +6,8 @@
 use crate::assess::{Assessment, assess};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::output::{self, Files};
+use crate::outputs::{OUTPUTS, Output, Rendered, Renderer, RestrictedOutput};
+use crate::package::Package;
 use crate::project::Project;
 use crate::render::theme::Theme;
 use sha2::{Digest, Sha256};
@@ -33,6 +35,12 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The package model: typed records, resolved references, statuses and coverage. A build
+    /// makes it once and hands it to every output (public ones get the public view made from it).
+    pub fn package(&self) -> Package<'_> {
+        crate::package::package(&self.project, &self.assessment)
+    }
+
     /// SHA-256 over every file under content/ (path and bytes), for the ledger and the package.
     pub fn content_digest(&self) -> &str {
         self.digest
@@ -129,10 +137,103 @@ impl Builder {
 
     /// The public trust page: files relative to output/public/.
     pub fn render_public(&mut self, p: &Prepared) -> Result<Files, Diagnostics> {
-        let view = crate::view::public::public_view(&p.project, &p.assessment);
-        let mut d = crate::render::html::render(&view, &p.theme)?;
-        d.retain(|k, _| !k.ends_with(".pdf"));
-        Ok(d)
+        self.render_public_outputs(&p.package(), &p.theme)
+    }
+
+    /// Every public output, from the public view of `pkg` (built once: it is all a public
+    /// output can be given). Files relative to output/public/.
+    pub fn render_public_outputs(
+        &mut self,
+        pkg: &Package,
+        theme: &Theme,
+    ) -> Result<Files, Diagnostics> {
+        let view = crate::view::public::from_package(pkg);
+        let mut files = Files::new();
+        for o in OUTPUTS {
+            if let Renderer::Public(r) = o.renderer {
+                files.extend(r.render(&view, theme)?);
+            }
+        }
+        Ok(files)
+    }
+
+    /// Renders one output (the preview renders them one at a time). Restricted outputs use this
+    /// builder's PDF engine; a public one is handed the public view only.
+    pub fn render_output(
+        &mut self,
+        o: &Output,
+        p: &Prepared,
+        pkg: &Package,
+        opts: &BuildOptions,
+    ) -> Result<Rendered, Diagnostics> {
+        match o.renderer {
+            Renderer::Public(r) => {
+                let view = crate::view::public::from_package(pkg);
+                Ok(Rendered {
+                    files: r.render(&view, &p.theme)?,
+                    ..Rendered::default()
+                })
+            }
+            Renderer::Restricted(r) => r.render(self, p, pkg, opts, worker_threads()),
+        }
+    }
+
+    /// Every restricted output, rendered at the same time: the first (the package) on this
+    /// thread with this builder's engine, each other one on a thread of its own with an engine
+    /// sharing its fonts. In [`OUTPUTS`] order; all errors at once.
+    pub fn render_restricted_outputs(
+        &mut self,
+        p: &Prepared,
+        pkg: &Package,
+        opts: &BuildOptions,
+    ) -> Result<Vec<(&'static Output, Rendered)>, Diagnostics> {
+        let outputs: Vec<(&'static Output, &'static dyn RestrictedOutput)> = OUTPUTS
+            .iter()
+            .filter_map(|o| match o.renderer {
+                Renderer::Restricted(r) => Some((o, r)),
+                Renderer::Public(_) => None,
+            })
+            .collect();
+        let Some(((_, first), rest)) = outputs.split_first() else {
+            return Ok(Vec::new());
+        };
+        let threads = worker_threads();
+        let _ = p.content_digest();
+        let siblings: Vec<Builder> = rest
+            .iter()
+            .map(|_| Builder {
+                pdf: self.pdf.sibling(),
+                pdf_warnings: Diagnostics::default(),
+            })
+            .collect();
+        let results: Vec<Result<Rendered, Diagnostics>> = std::thread::scope(|s| {
+            let handles: Vec<_> = rest
+                .iter()
+                .zip(siblings)
+                .map(|((_, r), mut b)| s.spawn(move || r.render(&mut b, p, pkg, opts, threads)))
+                .collect();
+            let mut v = vec![first.render(self, p, pkg, opts, threads)];
+            v.extend(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("an output's render thread panicked")),
+            );
+            v
+        });
+        if results.iter().all(|r| r.is_ok()) {
+            return Ok(outputs
+                .iter()
+                .map(|(o, _)| *o)
+                .zip(results.into_iter().flatten())
+                .collect());
+        }
+        let mut d = Diagnostics::default();
+        for e in results.into_iter().filter_map(|r| r.err()) {
+            d.items.extend(e.items);
+            d.sources.extend(e.sources);
+        }
+        d.sort();
+        Err(d)
     }
 
     /// The restricted package: files relative to output/restricted/, and the page count.
@@ -141,13 +242,22 @@ impl Builder {
         p: &Prepared,
         opts: &BuildOptions,
     ) -> Result<(Files, usize), Diagnostics> {
+        self.render_package(p, &p.package(), opts)
+    }
+
+    /// [`Builder::render_restricted`] from a package model already built.
+    pub fn render_package(
+        &mut self,
+        p: &Prepared,
+        pkg: &Package,
+        opts: &BuildOptions,
+    ) -> Result<(Files, usize), Diagnostics> {
         let pdf_opts = crate::render::pdf::PdfOptions {
             recipient: opts.recipient.clone(),
             content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
-        let pkg = crate::package::package(&p.project, &p.assessment);
-        let view = crate::view::restricted::from_package(&pkg, &pdf_opts);
+        let view = crate::view::restricted::from_package(pkg, &pdf_opts);
         let out = self.pdf.render(&view, &p.project, &p.theme, &pdf_opts)?;
         self.pdf_warnings = out.warnings;
         let mut files = Files::new();
@@ -163,13 +273,23 @@ impl Builder {
         opts: &BuildOptions,
         threads: usize,
     ) -> Result<Vec<crate::render::policy_pdf::PolicyPdf>, Diagnostics> {
+        self.render_policies_of(p, &p.package(), opts, threads)
+    }
+
+    /// [`Builder::render_policies`] from a package model already built.
+    pub fn render_policies_of(
+        &self,
+        p: &Prepared,
+        pkg: &Package,
+        opts: &BuildOptions,
+        threads: usize,
+    ) -> Result<Vec<crate::render::policy_pdf::PolicyPdf>, Diagnostics> {
         let pdf_opts = crate::render::pdf::PdfOptions {
             recipient: opts.recipient.clone(),
             content_digest: p.content_digest().to_string(),
             source_date_epoch: source_date_epoch(),
         };
-        let pkg = crate::package::package(&p.project, &p.assessment);
-        crate::render::policy_pdf::render_policies(&self.pdf, &pkg, &p.theme, &pdf_opts, threads)
+        crate::render::policy_pdf::render_policies(&self.pdf, pkg, &p.theme, &pdf_opts, threads)
     }
 
     /// The package and the policy PDFs, rendered at the same time: the package on this thread,
@@ -180,11 +300,7 @@ impl Builder {
         p: &Prepared,
         opts: &BuildOptions,
     ) -> Result<(Files, usize, Vec<crate::render::policy_pdf::PolicyPdf>), Diagnostics> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .saturating_sub(1)
-            .max(1);
+        let threads = worker_threads();
         let _ = p.content_digest();
         let proto = self.pdf.sibling();
         let (package, policies) = std::thread::scope(|s| {
@@ -227,11 +343,29 @@ impl Builder {
     }
 }
 
+/// How many threads the policy PDFs may use besides the package's: one less than the cores, at
+/// least one.
+fn worker_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .saturating_sub(1)
+        .max(1)
+}
+
 /// The control matrix: `control-matrix.xlsx` (stamped with the recipient; `build` names a stamped
 /// copy with [`stamped_xlsx_name`]) and `csv/*.csv`, as files relative to output/restricted/.
 pub fn control_matrix_files(p: &Prepared, opts: &BuildOptions) -> Result<Files, Diagnostics> {
-    let pkg = crate::package::package(&p.project, &p.assessment);
-    let tables = crate::view::workbook::tables(&pkg);
+    control_matrix_files_of(p, &p.package(), opts)
+}
+
+/// [`control_matrix_files`] from a package model already built.
+pub fn control_matrix_files_of(
+    p: &Prepared,
+    pkg: &Package,
+    opts: &BuildOptions,
+) -> Result<Files, Diagnostics> {
+    let tables = crate::view::workbook::tables(pkg);
     let (date, seconds) = match source_date_epoch() {
         Some(e) => (
             crate::project::model::Date::from_days(e.div_euclid(86_400)),
@@ -275,7 +409,8 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-/// Builds the project at `root` into `out` (default `root/output`), atomically.
+/// Builds the project at `root` into `out` (default `root/output`), atomically: every output of
+/// [`OUTPUTS`], public ones from the public view only.
 pub fn build(
     root: &Path,
     out: Option<&Path>,
@@ -304,152 +439,68 @@ pub fn build(
     };
     let t = Instant::now();
     step("trust page");
-    let public = builder.render_public(&prepared)?;
+    let pkg = prepared.package();
+    let public = builder.render_public_outputs(&pkg, &prepared.theme)?;
     let html_time = t.elapsed();
     let t = Instant::now();
     step("package");
-    let (mut restricted, pages, policies) = builder.render_restricted_all(&prepared, opts)?;
-    restricted.extend(control_matrix_files(&prepared, opts)?);
+    let mut rendered = builder.render_restricted_outputs(&prepared, &pkg, opts)?;
     let pdf_time = t.elapsed();
-    if opts.deny_warnings && builder.pdf_warnings.warnings() > 0 {
-        return Err(builder.pdf_warnings);
+    let mut pdf_warnings = Diagnostics::default();
+    for (_, r) in &mut rendered {
+        let w = std::mem::take(&mut r.warnings);
+        pdf_warnings.items.extend(w.items);
+        pdf_warnings.sources.extend(w.sources);
+    }
+    if opts.deny_warnings && pdf_warnings.warnings() > 0 {
+        return Err(pdf_warnings);
     }
     let out_dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("output"));
     let t = Instant::now();
-    // A stamped package is named after its recipient, and the copies already in restricted/
-    // (other recipients', the unstamped one) are carried over, so no build removes another's copy.
-    let pdf_name = match &opts.recipient {
-        Some(r) => {
-            let bytes = restricted.remove(PDF_NAME).unwrap_or_default();
-            let name = stamped_pdf_name(r);
-            restricted.insert(name.clone(), bytes);
-            // The stamped workbook too, so another recipient's build keeps this one's copy.
-            if let Some(x) = restricted.remove(crate::render::workbook::XLSX_NAME) {
-                restricted.insert(stamped_xlsx_name(r), x);
-            }
-            carry_over_packages(&out_dir.join("restricted"), &mut restricted);
-            name
-        }
-        None => {
-            carry_over_packages(&out_dir.join("restricted"), &mut restricted);
-            PDF_NAME.to_string()
-        }
-    };
-    let io_diag = |what: String, hint: String| {
-        let mut d = Diagnostics::default();
-        d.push(Diagnostic::error("io", None, what).with_hint(hint));
-        d
-    };
-    output::publish_detailed(
-        &out_dir,
-        &[("restricted", &restricted), ("public", &public)],
-    )
-    .map_err(|e| {
-        let state = if e.replaced.is_empty() {
-            "the previous output is untouched".to_string()
-        } else {
-            format!(
-                "{} already hold the new output, the other folder the previous one; run the build again",
-                e.replaced
-                    .iter()
-                    .map(|r| format!("{}/", out_dir.join(r).display()))
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            )
-        };
-        io_diag(
-            format!("cannot write the output to {}: {}", out_dir.display(), e.error),
-            format!("check the folder's permissions and free space; {state}"),
-        )
-    })?;
-    let pdf_bytes = &restricted[&pdf_name];
-    let pdf_sha256 = crate::project::load::hex(&Sha256::digest(pdf_bytes));
-    let policy_pdfs: Vec<(String, PathBuf, String)> = policies
-        .iter()
-        .map(|x| {
-            (
-                x.id.clone(),
-                out_dir.join("restricted").join(&x.path),
-                crate::project::load::hex(&Sha256::digest(&x.output.bytes)),
-            )
-        })
-        .collect();
+    let mut restricted = Files::new();
+    for (_, r) in &mut rendered {
+        restricted.extend(std::mem::take(&mut r.files));
+    }
+    // The copies already in restricted/ (other recipients', the unstamped one) are carried over,
+    // so no build removes another's copy.
+    carry_over_packages(&out_dir.join("restricted"), &mut restricted);
+    publish(&out_dir, &restricted, &public)?;
     if let Some(r) = &opts.recipient {
-        let date = source_date_epoch()
-            .map(|s| crate::project::model::Date::from_days(s.div_euclid(86_400)))
-            .unwrap_or_else(today);
-        let line = format!(
-            "{date},{},{},{}",
-            csv_field(r.trim()),
-            prepared.content_digest(),
-            pdf_sha256
-        );
-        output::append_line(
-            &root.join(LEDGER_NAME),
-            "date,recipient,content_sha256,pdf_sha256",
-            &line,
-        )
-        .map_err(|e| {
-            io_diag(
-                format!("cannot add the line for {r} to {}: {e}", root.join(LEDGER_NAME).display()),
-                format!("the package was written to {}; add the line `{line}` to the ledger by hand, or fix the file's permissions and build again", out_dir.join("restricted").join(&pdf_name).display()),
-            )
-        })?;
-        for (x, (_, _, sha)) in policies.iter().zip(&policy_pdfs) {
-            let line = format!(
-                "{date},{},{},{},{},{sha}",
-                csv_field(r),
-                prepared.content_digest(),
-                csv_field(&x.id),
-                csv_field(x.version.as_deref().unwrap_or("")),
-            );
-            output::append_line(
-                &root.join(POLICY_LEDGER_NAME),
-                "date,recipient,content_sha256,policy,version,pdf_sha256",
-                &line,
-            )
-            .map_err(|e| {
-                io_diag(
-                    format!("cannot add the line for {r} to {}: {e}", root.join(POLICY_LEDGER_NAME).display()),
-                    format!("add the line `{line}` to the ledger by hand, or fix the file's permissions and build again"),
-                )
-            })?;
-        }
-        // The stamped workbook: a line of its own, its SHA-256 in the last column.
-        if let Some(x) = restricted.get(&stamped_xlsx_name(r)) {
-            let line = format!(
-                "{date},{},{},{}",
-                csv_field(r),
-                prepared.content_digest(),
-                crate::project::load::hex(&Sha256::digest(x))
-            );
-            output::append_line(
-                &root.join(LEDGER_NAME),
-                "date,recipient,content_sha256,pdf_sha256",
-                &line,
-            )
-            .map_err(|e| {
-                io_diag(
-                    format!("cannot add the workbook's line for {r} to {}: {e}", root.join(LEDGER_NAME).display()),
-                    format!("add the line `{line}` to the ledger by hand, or fix the file's permissions and build again"),
-                )
-            })?;
-        }
+        write_ledgers(root, &out_dir, &prepared, r, &rendered, &restricted)?;
     }
     let write_time = t.elapsed();
+    let documents = |id: &str| {
+        rendered
+            .iter()
+            .filter(|(o, _)| o.id == id)
+            .flat_map(|(_, r)| r.documents.iter())
+            .map(|(doc, path)| {
+                (
+                    doc.clone(),
+                    out_dir.join("restricted").join(path),
+                    sha256_hex(&restricted[path]),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (_, pdf_path, pdf_sha256) = documents("package").pop().unwrap_or_default();
+    let pages = rendered
+        .iter()
+        .find_map(|(o, r)| r.pages.filter(|_| o.id == "package"))
+        .unwrap_or(0);
     Ok(BuildReport {
-        pdf_path: out_dir.join("restricted").join(&pdf_name),
+        pdf_path,
         pdf_sha256,
         pages,
-        policy_pdfs,
+        policy_pdfs: documents("policies"),
         public_dir: out_dir.join("public"),
         public_files: public.len(),
         warnings: {
             let mut w = prepared.diagnostics;
-            w.items.extend(builder.pdf_warnings.items);
-            w.sources.extend(builder.pdf_warnings.sources);
+            w.items.extend(pdf_warnings.items);
+            w.sources.extend(pdf_warnings.sources);
             w
         },
         timings: vec![
@@ -459,6 +510,80 @@ pub fn build(
             ("write", write_time),
         ],
     })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    crate::project::load::hex(&Sha256::digest(bytes))
+}
+
+fn io_diag(what: String, hint: String) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(Diagnostic::error("io", None, what).with_hint(hint));
+    d
+}
+
+/// Writes output/restricted/ and output/public/ atomically (see [`output`]).
+fn publish(out_dir: &Path, restricted: &Files, public: &Files) -> Result<(), Diagnostics> {
+    output::publish_detailed(out_dir, &[("restricted", restricted), ("public", public)])
+        .map(|_| ())
+        .map_err(|e| {
+            let state = if e.replaced.is_empty() {
+                "the previous output is untouched".to_string()
+            } else {
+                format!(
+                    "{} already hold the new output, the other folder the previous one; run the build again",
+                    e.replaced
+                        .iter()
+                        .map(|r| format!("{}/", out_dir.join(r).display()))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            };
+            io_diag(
+                format!("cannot write the output to {}: {}", out_dir.display(), e.error),
+                format!("check the folder's permissions and free space; {state}"),
+            )
+        })
+}
+
+/// After a stamped build: the outputs' lines in the distribution ledgers, in [`OUTPUTS`] order.
+fn write_ledgers(
+    root: &Path,
+    out_dir: &Path,
+    p: &Prepared,
+    recipient: &str,
+    rendered: &[(&'static Output, Rendered)],
+    restricted: &Files,
+) -> Result<(), Diagnostics> {
+    let date = source_date_epoch()
+        .map(|s| crate::project::model::Date::from_days(s.div_euclid(86_400)))
+        .unwrap_or_else(today);
+    for l in rendered.iter().flat_map(|(_, r)| r.ledger.iter()) {
+        let mut cols = vec![
+            date.to_string(),
+            l.recipient.clone(),
+            p.content_digest().to_string(),
+        ];
+        cols.extend(l.extra.iter().cloned());
+        cols.push(sha256_hex(&restricted[&l.file]));
+        let line = cols.join(",");
+        let ledger = root.join(l.ledger);
+        output::append_line(&ledger, l.header, &line).map_err(|e| {
+            let written = if l.say_written {
+                format!(
+                    "the package was written to {}; ",
+                    out_dir.join("restricted").join(&l.file).display()
+                )
+            } else {
+                String::new()
+            };
+            io_diag(
+                format!("cannot add the {} for {recipient} to {}: {e}", l.what, ledger.display()),
+                format!("{written}add the line `{line}` to the ledger by hand, or fix the file's permissions and build again"),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Today's date from the system clock (used only for the distribution ledger, never in outputs).
@@ -549,7 +674,8 @@ fn carry_over_packages(dir: &Path, files: &mut Files) {
     }
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -668,12 +668,132 @@ fn first_free_port_from_3030_and_port_in_use() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen"));
 }
 
+/// A GET's body as bytes (a PDF), or `None` unless the answer is 200.
+fn http_get_bytes(port: u16, target: &str) -> Option<Vec<u8>> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    raw.starts_with(b"HTTP/1.1 200 ")
+        .then(|| raw[end + 4..].to_vec())
+}
+
+/// The text a reader gets from a PDF (`pdftotext`), with runs of white space made one space.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("run pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext failed on a served PDF");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The policy PDFs (a third output, previewed with no change to the preview's state machine)
+/// are served under /policies/, each listed on the start page and on /policies/, and a policy
+/// edit reloads /policies/ pages with a new PDF that has the new text.
+#[test]
+fn policy_pdfs_are_served_and_refreshed_on_a_policy_edit() {
+    let project = example_project();
+    let srv = Served::start(project.path(), &[]);
+    srv.wait_first_build();
+    let pdf_url = "/policies/POL-CRYPTO.pdf";
+    // They follow the package; wait for them.
+    let listed = poll(WAIT, || srv.get("/").body.contains(pdf_url));
+    assert!(listed, "no policy PDFs on the start page\n{}", srv.logs());
+    let approved: Vec<String> = std::fs::read_dir(project.path().join("content/policies"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .filter(|t| t.contains("\nstatus: approved"))
+        .map(|t| {
+            let id = t.lines().find_map(|l| l.strip_prefix("id: ")).unwrap();
+            format!("/policies/{}.pdf", id.trim())
+        })
+        .collect();
+    assert!(approved.len() > 1, "the example has approved policies");
+    let start = srv.get("/").body;
+    assert!(
+        start.contains(&format!(
+            "Policy PDFs (restricted, {} files)",
+            approved.len()
+        )),
+        "{start}"
+    );
+    let page = srv.get("/policies/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("data-scope=\"policies\""),
+        "{}",
+        page.body
+    );
+    for url in &approved {
+        assert!(start.contains(&format!("href=\"{url}\"")), "{url} not on /");
+        assert!(
+            page.body.contains(&format!("href=\"{url}?v=")),
+            "{url} not on /policies/"
+        );
+    }
+    // A draft policy (POL-AI) gets no PDF, so none is previewed either.
+    assert!(!start.contains("/policies/POL-AI.pdf"), "{start}");
+    let r = srv.get("/policies");
+    assert_eq!(
+        (r.status, r.header("Location")),
+        (301, Some("/policies/".into()))
+    );
+    assert_eq!(srv.get("/policies/NOPE.pdf").status, 404);
+    assert_eq!(srv.get("/policies/../package/").status, 404);
+
+    let pdf = srv.get(pdf_url);
+    assert_eq!(
+        pdf.header("Content-Type").as_deref(),
+        Some("application/pdf")
+    );
+    let before = http_get_bytes(srv.port, pdf_url).expect("the policy PDF");
+    assert!(before.starts_with(b"%PDF-"));
+    let text = pdf_text(&before);
+    assert!(
+        text.contains("Encryption and Key Management Policy"),
+        "{text}"
+    );
+    assert!(!text.contains("Policy canary paragraph"));
+
+    // A policy edit: /policies/ pages reload, and the PDF has the new text.
+    let events = Events::open(srv.port, "?scope=policies");
+    let path = project.path().join("content/policies/encryption.md");
+    let original = std::fs::read_to_string(&path).unwrap();
+    save_by_rename(&path, &format!("{original}\nPolicy canary paragraph.\n"));
+    events.next_reload(WAIT).expect("a /policies/ reload");
+    let after = http_get_bytes(srv.port, pdf_url).expect("the policy PDF after the edit");
+    assert_ne!(after, before);
+    assert!(
+        pdf_text(&after).contains("Policy canary paragraph."),
+        "{}",
+        srv.logs()
+    );
+    let line = srv.stdout.lock().unwrap().join("\n");
+    assert!(line.contains("policy PDFs in "), "{line}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // In-process, with a stand-in renderer
 
 mod stand_in {
     use trustbook::diag::{Diagnostic, Diagnostics, Loc};
     use trustbook::output::Files;
+    use trustbook::outputs::{Output, Rendered};
+    use trustbook::package::Package;
     use trustbook::pipeline::{PDF_NAME, Prepared};
 
     /// Renders every narrative's text into index.html, and a fake PDF slowly. A narrative that
@@ -683,6 +803,29 @@ mod stand_in {
     pub struct StandIn;
 
     impl trustbook::serve::Render for StandIn {
+        fn render(
+            &mut self,
+            o: &Output,
+            p: &Prepared,
+            _pkg: &Package,
+        ) -> Result<Rendered, Diagnostics> {
+            match o.id {
+                "trust" => self.public(p).map(|files| Rendered {
+                    files,
+                    ..Rendered::default()
+                }),
+                "package" => self.package(p).map(|(files, pages)| Rendered {
+                    files,
+                    pages: Some(pages),
+                    ..Rendered::default()
+                }),
+                // Any other output: nothing to show.
+                _ => Ok(Rendered::default()),
+            }
+        }
+    }
+
+    impl StandIn {
         fn public(&mut self, p: &Prepared) -> Result<Files, Diagnostics> {
             let mut html = String::from("<!doctype html><html><body><main>");
             for n in &p.project.narratives {
@@ -827,7 +970,7 @@ fn stand_in_renderer_serves_new_text_and_the_pdf() {
     // The stored outputs never contain the injected script.
     {
         let s = running.shared().lock();
-        let stored = String::from_utf8_lossy(&s.public["index.html"]).into_owned();
+        let stored = String::from_utf8_lossy(&s.files("trust")["index.html"]).into_owned();
         assert!(stored.contains("Stand-in canary paragraph."));
         assert!(!stored.contains("__events"));
     }
@@ -1025,6 +1168,7 @@ fn a_panic_while_rebuilding_shows_in_the_overlay_and_the_next_save_retries() {
 #[test]
 fn a_page_is_never_told_it_is_newer_than_it_is() {
     use std::sync::atomic::{AtomicBool, Ordering};
+    use trustbook::serve::state::Scope;
     let project = example_project();
     let running = start_stand_in(project.path(), || stand_in::StandIn);
     let port = running.addr.port();
@@ -1038,15 +1182,15 @@ fn a_page_is_never_told_it_is_newer_than_it_is() {
             let mut n = 0u64;
             while !stop.load(Ordering::SeqCst) {
                 shared.update(|s| {
-                    let next = s.gen_trust + 1;
+                    let next = s.generation(Scope::Output("trust")) + 1;
                     let mut f = trustbook::output::Files::new();
                     f.insert(
                         "index.html".into(),
                         format!("<html><body><p>page of generation {next}</p></body></html>")
                             .into_bytes(),
                     );
-                    s.public = Arc::new(f);
-                    trustbook::serve::state::Bump::trust(true)
+                    let changed = s.set_files("trust", f, None);
+                    trustbook::serve::state::Bump::output("trust", changed)
                 });
                 n += 1;
                 std::thread::yield_now();

@@ -10,7 +10,7 @@
 //! - footnote ids are prefixed (`<prefix>-fn-1`), so two narratives on one page never collide.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Renders `markdown` to sanitized HTML. `prefix` namespaces the ids it creates (use the
 /// narrative's slug); `top_level` (1–6) is the level its highest heading is moved to.
@@ -118,7 +118,7 @@ fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {
         }
     }
 
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut used_ids: std::collections::BTreeSet<String> = Default::default();
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
     let mut footnote_stack: Vec<usize> = Vec::new();
@@ -139,13 +139,7 @@ fn adjust<'a>(events: Vec<Event<'a>>, prefix: &str, top: u8) -> Vec<Event<'a>> {
                     }
                     j += 1;
                 }
-                let base = format!("{prefix}-{}", slug(&text));
-                let mut id = base.clone();
-                let mut k = 2;
-                while !used_ids.insert(id.clone()) {
-                    id = format!("{base}-{k}");
-                    k += 1;
-                }
+                let id = super::slug::unique(&format!("{prefix}-{}", slug(&text)), &mut used_ids);
                 out.push(Event::Start(Tag::Heading {
                     level: shifted(*level),
                     id: Some(CowStr::from(id)),

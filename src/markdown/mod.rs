@@ -7,4 +7,5 @@
 pub mod escape;
 pub mod md_ast;
 pub mod md_html;
+pub mod slug;
 pub mod variables;

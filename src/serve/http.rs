@@ -9,6 +9,7 @@
 
 use super::pages;
 use super::state::{Scope, Shared};
+use crate::outputs::{Audience, Output};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -395,64 +396,76 @@ pub fn handle(req: Request, shared: &Shared, hosts: &HostCheck) {
             drop(snap);
             respond(req, 200, "text/html; charset=utf-8", body)
         }
-        "/trust" => redirect(req, "/trust/"),
-        "/package" => redirect(req, "/package/"),
-        "/package/" | "/package/index.html" => {
-            let snap = shared.lock();
-            let body = pages::inject(pages::package_page(&snap).as_bytes(), Scope::Package, &snap);
-            drop(snap);
-            respond(req, 200, "text/html; charset=utf-8", body)
-        }
         p if p.starts_with(pages::ASSET_PREFIX) || p == "/favicon.ico" => match pages::asset(p) {
             Some((ctype, bytes)) => respond(req, 200, ctype, bytes.to_vec()),
             None => not_found(req, Some(p)),
         },
-        p => {
-            let (scope, rest) = if let Some(rest) = p.strip_prefix("/trust/") {
-                (Scope::Trust, rest)
-            } else if let Some(rest) = p.strip_prefix("/package/") {
-                (Scope::Package, rest)
-            } else {
-                return not_found(req, Some(p));
-            };
-            let key = if rest.is_empty() || rest.ends_with('/') {
-                format!("{rest}index.html")
-            } else {
-                rest.to_string()
-            };
-            // One lock for the file and the generation the page is told it shows: with two, a
-            // rebuild published in between would give an old page a newer `since`, and it would
-            // never reload into the new build.
-            let snap = shared.lock();
-            let files = match scope {
-                Scope::Trust => snap.public.clone(),
-                _ => snap.restricted.clone(),
-            };
-            let ctype = content_type(&key);
-            match files.get(&key) {
-                Some(bytes) if ctype.starts_with("text/html") => {
-                    let body = pages::inject(bytes, scope, &snap);
-                    drop(snap);
-                    respond(req, 200, ctype, body)
-                }
-                Some(bytes) => {
-                    drop(snap);
-                    respond(req, 200, ctype, bytes.clone())
-                }
-                None if files.contains_key(&format!("{rest}/index.html")) => {
-                    drop(snap);
-                    redirect(req, &format!("{p}/"))
-                }
-                None => {
-                    let mut body = pages::not_found(p).into_bytes();
-                    if scope == Scope::Trust {
-                        // Reload when the page appears (e.g. a page being written right now).
-                        body = pages::inject(&body, scope, &snap);
-                    }
-                    drop(snap);
-                    respond(req, 404, "text/html; charset=utf-8", body)
-                }
+        p => match route(p) {
+            Some((o, "")) if p.ends_with(o.id) => redirect(req, &format!("{p}/")),
+            Some((o, rest)) => output_file(req, shared, o, p, rest),
+            None => not_found(req, Some(p)),
+        },
+    }
+}
+
+/// The previewed output a path is under, and the rest of the path: `/trust/a/b.html` →
+/// (trust, `a/b.html`); `/trust` → (trust, ``).
+fn route(path: &str) -> Option<(&'static Output, &str)> {
+    let rest = path.strip_prefix('/')?;
+    super::state::previewed().into_iter().find_map(|o| {
+        let tail = rest.strip_prefix(o.id)?;
+        if tail.is_empty() {
+            Some((o, ""))
+        } else {
+            tail.strip_prefix('/').map(|t| (o, t))
+        }
+    })
+}
+
+/// A file of output `o` (or, for an output that is not a site, the preview's page listing its
+/// documents): `/<id>/<rest>` is the file `<dir><rest>` of its last good build.
+fn output_file(req: Request, shared: &Shared, o: &'static Output, p: &str, rest: &str) {
+    let scope = Scope::Output(o.id);
+    let site = o.audience() == Audience::Public;
+    if !site && (rest.is_empty() || rest == "index.html") {
+        let snap = shared.lock();
+        let body = pages::inject(pages::output_page(&snap, o).as_bytes(), scope, &snap);
+        drop(snap);
+        return respond(req, 200, "text/html; charset=utf-8", body);
+    }
+    let key = if rest.is_empty() || rest.ends_with('/') {
+        format!("{}{rest}index.html", o.dir)
+    } else {
+        format!("{}{rest}", o.dir)
+    };
+    // One lock for the file and the generation the page is told it shows: with two, a
+    // rebuild published in between would give an old page a newer `since`, and it would
+    // never reload into the new build.
+    let snap = shared.lock();
+    let files = snap.files(o.id);
+    let ctype = content_type(&key);
+    match files.get(&key) {
+        Some(bytes) if ctype.starts_with("text/html") => {
+            let body = pages::inject(bytes, scope, &snap);
+            drop(snap);
+            respond(req, 200, ctype, body)
+        }
+        Some(bytes) => {
+            drop(snap);
+            respond(req, 200, ctype, bytes.clone())
+        }
+        None if files.contains_key(&format!("{}{rest}/index.html", o.dir)) => {
+            drop(snap);
+            redirect(req, &format!("{p}/"))
+        }
+        None => {
+            let mut body = pages::not_found(p).into_bytes();
+            if site {
+                // Reload when the page appears (e.g. a page being written right now).
+                body = pages::inject(&body, scope, &snap);
             }
+            drop(snap);
+            respond(req, 404, "text/html; charset=utf-8", body)
         }
     }
 }

@@ -12,7 +12,8 @@ pub mod state;
 pub mod watch;
 
 use crate::diag::Diagnostics;
-use crate::output::Files;
+use crate::outputs::{Output, Rendered};
+use crate::package::Package;
 use crate::pipeline::{self, BuildOptions, Prepared};
 use state::{Bump, Problem, Shared};
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -28,22 +29,19 @@ pub const DEFAULT_PORT: u16 = 3030;
 /// How many ports after [`DEFAULT_PORT`] are tried.
 const PORT_TRIES: u16 = 50;
 
-/// The two renderers the preview drives. Production uses [`pipeline::Builder`]; tests may plug in
-/// their own.
+/// What the preview renders with. Production uses [`pipeline::Builder`]; tests may plug in
+/// their own. The preview asks for each output of [`state::previewed`] in turn; it knows nothing
+/// about any one of them.
 pub trait Render {
-    /// The trust page: files relative to output/public/.
-    fn public(&mut self, p: &Prepared) -> Result<Files, Diagnostics>;
-    /// The package: files relative to output/restricted/, and its page count.
-    fn package(&mut self, p: &Prepared) -> Result<(Files, usize), Diagnostics>;
+    /// Renders output `o` from the prepared project and its package model (built once per
+    /// rebuild). Files relative to output/<audience>/.
+    fn render(&mut self, o: &Output, p: &Prepared, pkg: &Package) -> Result<Rendered, Diagnostics>;
 }
 
 impl Render for pipeline::Builder {
-    fn public(&mut self, p: &Prepared) -> Result<Files, Diagnostics> {
-        self.render_public(p)
-    }
-    fn package(&mut self, p: &Prepared) -> Result<(Files, usize), Diagnostics> {
+    fn render(&mut self, o: &Output, p: &Prepared, pkg: &Package) -> Result<Rendered, Diagnostics> {
         // Previews are never stamped for a recipient and never touch the ledger.
-        self.render_restricted(p, &BuildOptions::default())
+        self.render_output(o, p, pkg, &BuildOptions::default())
     }
 }
 
@@ -187,7 +185,7 @@ where
                     make,
                     r,
                     color,
-                    stale: Affects::BOTH,
+                    stale: Affects::ALL,
                     carry: Vec::new(),
                 }
                 .run();
@@ -413,7 +411,7 @@ impl<R: Render, F: FnMut() -> R> Rebuilder<R, F> {
 = help: save a file to try again; if it happens again, please report it with the change that causes it\n"
         );
         eprint!("{text}");
-        self.stale = Affects::BOTH;
+        self.stale = Affects::ALL;
         if let Ok(fresh) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&mut self.make)) {
             self.r = fresh;
         }
@@ -446,122 +444,138 @@ impl<R: Render, F: FnMut() -> R> Rebuilder<R, F> {
                     Bump::NONE
                 });
                 // Once fixed, rebuild both: the content changed under the failed check.
-                self.stale = Affects::BOTH;
+                self.stale = Affects::ALL;
                 return (line, None);
             }
         };
         let check_ms = ms(prepared.load_time);
-        let mut parts: Vec<String> = Vec::new();
-        let mut failures: Vec<String> = Vec::new();
         let org = prepared.project.config.organization.name.value.clone();
         let summary = crate::summary::human(&prepared.project, &prepared.assessment, 8);
         let warnings = prepared.diagnostics.render(false);
         if !prepared.diagnostics.items.is_empty() {
             eprint!("{}", prepared.diagnostics.render(color));
         }
-
-        // The trust page first: it is fast, and it is what most edits change.
-        if self.stale.trust {
-            let t = Instant::now();
-            let res = self.r.public(&prepared);
-            let took = t.elapsed();
-            self.stale.trust = false;
-            match res {
-                Ok(files) => {
-                    parts.push(format!("trust page in {} ms", ms(took)));
-                    // Say at once what changed; the package line follows when the PDF is done.
-                    let interim = format!("{} {what} rebuilt {}", clock(), parts.join(", "));
-                    shared.update(|s| {
-                        s.status = interim;
-                        s.set_problem(REBUILD_STAGE, None);
-                        s.set_problem("check", None);
-                        s.set_problem("trust page", None);
-                        s.organization = org.clone();
-                        s.summary = summary.clone();
-                        s.warnings = warnings.clone();
-                        let changed = *s.public != files;
-                        s.public = Arc::new(files);
-                        Bump::trust(changed)
-                    });
-                }
-                Err(d) => {
-                    eprint!("{}", d.render(color));
-                    failures.push(format!("trust page failed: {}", failure_summary(&d)));
-                    shared.update(|s| {
-                        s.set_problem(REBUILD_STAGE, None);
-                        s.set_problem("check", None);
-                        s.set_problem("trust page", Some(problem("trust page", &d)));
-                        s.organization = org.clone();
-                        s.summary = summary.clone();
-                        s.warnings = warnings.clone();
-                        Bump::NONE
-                    });
-                }
-            }
-        } else {
+        // What the check says goes out with the first output's update (the trust page: fast, and
+        // what most edits change), so an open page reloads once with both.
+        let mut common = Some(move |s: &mut state::Snapshot| {
+            s.set_problem(REBUILD_STAGE, None);
+            s.set_problem("check", None);
+            s.organization = org;
+            s.summary = summary;
+            s.warnings = warnings;
+        });
+        if !self.stale.contains(0)
+            && let Some(c) = common.take()
+        {
             shared.update(|s| {
-                s.set_problem(REBUILD_STAGE, None);
-                s.set_problem("check", None);
-                s.summary = summary.clone();
-                s.warnings = warnings.clone();
+                c(s);
                 Bump::NONE
             });
         }
-
-        // Then the package, unless more changes already arrived: those rebuild it anyway.
-        let mut deferred = false;
-        if self.stale.package {
-            while let Ok(c) = self.rx.try_recv() {
-                absorb(c, &mut self.watcher, &mut self.carry);
+        let pkg = prepared.package();
+        let mut report = Report::default();
+        for (i, o) in state::previewed().into_iter().enumerate() {
+            if !self.stale.contains(i) {
+                continue;
             }
-            if !self.carry.is_empty() {
-                deferred = true;
-            } else {
-                let t = Instant::now();
-                let res = self.r.package(&prepared);
-                let took = t.elapsed();
-                self.stale.package = false;
-                match res {
-                    Ok((files, pages)) => {
-                        parts.push(format!("package in {} ms ({pages} pages)", ms(took)));
-                        shared.update(|s| {
-                            s.set_problem("package", None);
-                            let changed = *s.restricted != files;
-                            s.restricted = Arc::new(files);
-                            s.pages = pages;
-                            Bump::package(changed)
-                        });
-                    }
-                    Err(d) => {
-                        eprint!("{}", d.render(color));
-                        failures.push(format!("package failed: {}", failure_summary(&d)));
-                        shared.update(|s| {
-                            s.set_problem("package", Some(problem("package", &d)));
-                            Bump::NONE
-                        });
-                    }
+            // After the first, unless more changes already arrived: those rebuild it anyway.
+            if i > 0 {
+                while let Ok(c) = self.rx.try_recv() {
+                    absorb(c, &mut self.watcher, &mut self.carry);
+                }
+                if !self.carry.is_empty() {
+                    report.deferred.push(o.name);
+                    continue;
                 }
             }
+            let t = Instant::now();
+            let res = self.r.render(o, &prepared, &pkg);
+            let took = ms(t.elapsed());
+            self.stale.remove(i);
+            let common = common.take();
+            let update = match res {
+                Ok(r) => {
+                    let pages = r.pages.map(|n| format!(" ({n} pages)")).unwrap_or_default();
+                    report.parts.push(format!("{} in {took} ms{pages}", o.name));
+                    // The first output (the trust page, fast) says at once what changed; the
+                    // whole line follows when every output is done.
+                    let interim = (i == 0)
+                        .then(|| format!("{} {what} rebuilt {}", clock(), report.parts.join(", ")));
+                    Ok((r.files, r.pages, interim))
+                }
+                Err(d) => {
+                    eprint!("{}", d.render(color));
+                    report
+                        .failures
+                        .push(format!("{} failed: {}", o.name, failure_summary(&d)));
+                    Err(problem(o.name, &d))
+                }
+            };
+            shared.update(|s| {
+                if let Some(c) = common {
+                    c(s);
+                }
+                match update {
+                    Ok((files, pages, interim)) => {
+                        if let Some(line) = interim {
+                            s.status = line;
+                        }
+                        s.set_problem(o.name, None);
+                        let changed = s.set_files(o.id, files, pages);
+                        Bump::output(o.id, changed)
+                    }
+                    Err(p) => {
+                        s.set_problem(o.name, Some(p));
+                        Bump::NONE
+                    }
+                }
+            });
         }
+        if let Some(c) = common {
+            shared.update(|s| {
+                c(s);
+                Bump::NONE
+            });
+        }
+        (report.line(what, check_ms), Some(check_ms))
+    }
+}
 
+/// What one rebuild did, for its terminal line.
+#[derive(Default)]
+struct Report {
+    /// "trust page in 40 ms", "package in 900 ms (42 pages)".
+    parts: Vec<String>,
+    /// "package failed: 1 error (…)".
+    failures: Vec<String>,
+    /// Outputs left for the next rebuild (more changes arrived).
+    deferred: Vec<&'static str>,
+}
+
+impl Report {
+    /// The terminal line (without the times).
+    fn line(&self, what: &str, check_ms: u128) -> String {
         let mut line = format!("{} {what}", clock());
-        if parts.is_empty() && failures.is_empty() && !deferred {
+        if self.parts.is_empty() && self.failures.is_empty() && self.deferred.is_empty() {
             line.push_str(&format!(" checked in {check_ms} ms, nothing to rebuild"));
         }
-        if !parts.is_empty() {
-            line.push_str(&format!(" rebuilt {}", parts.join(", ")));
+        if !self.parts.is_empty() {
+            line.push_str(&format!(" rebuilt {}", self.parts.join(", ")));
         }
-        if !failures.is_empty() {
-            if !parts.is_empty() {
+        if !self.failures.is_empty() {
+            if !self.parts.is_empty() {
                 line.push(';');
             }
             line.push(' ');
-            line.push_str(&failures.join("; "));
+            line.push_str(&self.failures.join("; "));
         }
-        if deferred {
-            line.push_str("; package deferred (more changes arrived)");
+        if !self.deferred.is_empty() {
+            line.push_str(&format!(
+                "; {} deferred (more changes arrived)",
+                self.deferred.join(" and ")
+            ));
         }
-        (line, Some(check_ms))
+        line
     }
 }
 
@@ -689,10 +703,11 @@ findings) become reachable from the network; use --bind only on a network you tr
         }
     };
     let url = running.url();
-    println!(
-        "serving {} at {url} (trust page {url}trust/, package {url}package/)",
-        dir.display()
-    );
+    let routes: Vec<String> = state::previewed()
+        .iter()
+        .map(|o| format!("{} {url}{}/", o.name, o.id))
+        .collect();
+    println!("serving {} at {url} ({})", dir.display(), routes.join(", "));
     println!(
         "watching content/ and themes/; press Ctrl-C to stop. The preview is served from memory; \
 `trustbook build` writes the files."

@@ -1,9 +1,9 @@
-//! The pages the preview server makes itself (start page, package viewer), and what it injects
+//! The pages the preview server makes itself (start page, the pages of the PDF outputs), and what it injects
 //! into every HTML page it serves: the reload script and, while the project is broken, the overlay.
 //! None of this is ever written to disk: `trustbook build` output never contains it.
 
-use super::state::{Scope, Snapshot};
-use crate::pipeline::PDF_NAME;
+use super::state::{Scope, Served, Snapshot};
+use crate::outputs::{Audience, Output};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -326,11 +326,89 @@ fn header(snap: &Snapshot) -> String {
     } else {
         snap.organization.clone()
     };
+    let links: String = snap
+        .outputs
+        .iter()
+        .map(|o| {
+            format!(
+                " · <a href=\"/{}/\">{}</a>",
+                o.output.id,
+                escape(&lower_first(o.output.title))
+            )
+        })
+        .collect();
     format!(
-        "<header><strong>{}</strong> · trustbook preview · <a href=\"/\">start</a> · \
-<a href=\"/trust/\">trust page</a> · <a href=\"/package/\">readiness package</a></header>",
+        "<header><strong>{}</strong> · trustbook preview · <a href=\"/\">start</a>{links}</header>",
         escape(&org)
     )
+}
+
+/// The URL of output `o`'s file `key` (a path relative to output/<audience>/).
+fn file_url(o: &Output, key: &str) -> String {
+    format!("/{}/{}", o.id, key.strip_prefix(o.dir).unwrap_or(key))
+}
+
+/// The documents an output that is not a site made: its PDFs, or else all its files.
+fn documents(s: &Served) -> Vec<&str> {
+    let pdfs: Vec<&str> = s
+        .files
+        .keys()
+        .map(String::as_str)
+        .filter(|k| k.ends_with(".pdf"))
+        .collect();
+    if pdfs.is_empty() {
+        s.files.keys().map(String::as_str).collect()
+    } else {
+        pdfs
+    }
+}
+
+/// The start page's line for one output: a link to it, and for an output of several documents
+/// (the policy PDFs) a link to each.
+fn output_links(s: &Served) -> String {
+    let o = s.output;
+    let audience = o.audience().folder();
+    if o.audience() == Audience::Public {
+        return if s.files.contains_key(&format!("{}index.html", o.dir)) {
+            format!("<a href=\"/{}/\">{} ({audience})</a>", o.id, o.title)
+        } else {
+            format!("<span class=\"muted\">{}: not built yet</span> ", o.title)
+        };
+    }
+    let docs = documents(s);
+    if docs.is_empty() {
+        return format!("<a href=\"/{}/\">{} (not built yet)</a>", o.id, o.title);
+    }
+    let size = match (s.pages, docs.len()) {
+        (Some(n), 1) => format!(", {n} pages"),
+        (_, 1) => String::new(),
+        (_, n) => format!(", {n} files"),
+    };
+    let mut b = format!("<a href=\"/{}/\">{} ({audience}{size})</a>", o.id, o.title);
+    if docs.len() > 1 {
+        b.push_str(&document_list(o, &docs, None));
+    }
+    b
+}
+
+/// A list of links to documents of `o`; `version` is added to each URL (so that a reloaded page
+/// never shows a cached copy).
+fn document_list(o: &Output, docs: &[&str], version: Option<u64>) -> String {
+    let mut b = format!("<ul class=\"documents\" id=\"{}-documents\">", o.id);
+    for d in docs {
+        let mut href = super::http::encode_path(&file_url(o, d));
+        if let Some(v) = version {
+            href.push_str(&format!("?v={v}"));
+        }
+        let name = d.rsplit('/').next().unwrap_or(d);
+        b.push_str(&format!(
+            "<li><a href=\"{}\">{}</a></li>",
+            escape(&href),
+            escape(name)
+        ));
+    }
+    b.push_str("</ul>");
+    b
 }
 
 /// The start page: the status of the last rebuild, links, problems, warnings and the readiness
@@ -350,18 +428,8 @@ pub fn start_page(snap: &Snapshot) -> String {
         escape(&status)
     ));
     b.push_str("<p class=\"links\">");
-    if snap.public.contains_key("index.html") {
-        b.push_str("<a href=\"/trust/\">Trust page (public)</a>");
-    } else {
-        b.push_str("<span class=\"muted\">Trust page: not built yet</span> ");
-    }
-    if snap.restricted.contains_key(PDF_NAME) {
-        b.push_str(&format!(
-            "<a href=\"/package/\">Readiness package (restricted, {} pages)</a>",
-            snap.pages
-        ));
-    } else {
-        b.push_str("<a href=\"/package/\">Readiness package (not built yet)</a>");
+    for o in &snap.outputs {
+        b.push_str(&output_links(o));
     }
     b.push_str("</p>");
     for p in &snap.problems {
@@ -395,30 +463,54 @@ nothing here is written to output/. Run <code>trustbook build</code> to write th
     page("trustbook preview", &b)
 }
 
-/// The package page: the PDF in the browser's viewer. The PDF URL carries the generation so the
-/// viewer never shows a cached copy after a reload.
-pub fn package_page(snap: &Snapshot) -> String {
+/// The page of an output that is not a site: one PDF in the browser's viewer (the package), or
+/// a list of its documents (the policy PDFs). URLs carry the generation so the viewer never
+/// shows a cached copy after a reload.
+pub fn output_page(snap: &Snapshot, o: &Output) -> String {
     let mut b = header(snap);
-    if snap.restricted.contains_key(PDF_NAME) {
-        b.push_str(&format!(
-            "<object data=\"/package/{PDF_NAME}?v={version}\" type=\"application/pdf\" \
+    let served = snap.output(o.id);
+    let docs = served.map(documents).unwrap_or_default();
+    let version = served.map_or(0, |s| s.generation);
+    match docs.as_slice() {
+        [one] if one.ends_with(".pdf") => {
+            let url = file_url(o, one);
+            b.push_str(&format!(
+                "<object data=\"{url}?v={version}\" type=\"application/pdf\" \
 class=\"pdf\">\
 <p class=\"pdf-fallback\">Your browser cannot show PDFs inline: \
-<a href=\"/package/{PDF_NAME}\">open the readiness package</a>.</p></object>",
-            version = snap.gen_package
-        ));
-    } else {
-        let why = snap
-            .problems
-            .iter()
-            .find(|p| p.stage == "package" || p.stage == "check")
-            .map(|p| format!("<pre>{}</pre>", escape(&p.text)))
-            .unwrap_or_else(|| "<p>Building…</p>".into());
-        b.push_str(&format!(
-            "<main><h2>The readiness package has not been built yet</h2>{why}</main>"
-        ));
+<a href=\"{url}\">open the {}</a>.</p></object>",
+                escape(&lower_first(o.title))
+            ));
+        }
+        [] => {
+            let why = snap
+                .problems
+                .iter()
+                .find(|p| p.stage == o.name || p.stage == "check")
+                .map(|p| format!("<pre>{}</pre>", escape(&p.text)))
+                .unwrap_or_else(|| "<p>Building…</p>".into());
+            b.push_str(&format!(
+                "<main><h2>{}: not built yet</h2>{why}</main>",
+                escape(o.title)
+            ));
+        }
+        docs => {
+            b.push_str(&format!(
+                "<main><h2>{}</h2>{}</main>",
+                escape(o.title),
+                document_list(o, docs, Some(version))
+            ));
+        }
     }
-    page("Readiness package · trustbook preview", &b)
+    page(&format!("{} · trustbook preview", o.title), &b)
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// A 404 page.
@@ -465,7 +557,7 @@ mod tests {
     #[test]
     fn injects_before_body_end_and_escapes_the_overlay() {
         let html = b"<html><head><title>t</title></head><body><p>x</p></BODY></html>";
-        let out = String::from_utf8(inject(html, Scope::Trust, &broken())).unwrap();
+        let out = String::from_utf8(inject(html, Scope::Output("trust"), &broken())).unwrap();
         assert!(out.ends_with(&format!("{INJECT_END}</BODY></html>")));
         assert!(out.contains(
             "<script src=\"/__trustbook/preview.js\" data-scope=\"trust\" data-since=\"0\"></script>"
@@ -559,7 +651,12 @@ style-src https://a.example 'self'; connect-src https://a.example 'self'"
         }
         assert!(asset("/__trustbook/other.js").is_none());
         let snap = broken();
-        for page in [start_page(&snap), package_page(&snap), not_found("/x")] {
+        let package = crate::outputs::output("package").unwrap();
+        for page in [
+            start_page(&snap),
+            output_page(&snap, package),
+            not_found("/x"),
+        ] {
             let out = String::from_utf8(inject(page.as_bytes(), Scope::All, &snap)).unwrap();
             assert!(
                 !out.contains("<style") && !out.contains("style=") && !out.contains("<script>")

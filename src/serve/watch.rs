@@ -20,24 +20,43 @@ pub enum Change {
     Rewatch(PathBuf),
 }
 
-/// Which outputs a change affects.
+/// Which previewed outputs a change affects: bit `i` stands for output `i` of
+/// [`previewed`](super::state::previewed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Affects {
-    pub trust: bool,
-    pub package: bool,
-}
+pub struct Affects(u64);
 
 impl Affects {
-    pub const BOTH: Affects = Affects {
-        trust: true,
-        package: true,
-    };
+    /// Every output.
+    pub const ALL: Affects = Affects(u64::MAX);
+    /// None.
+    pub const NONE: Affects = Affects(0);
     pub fn or(self, o: Affects) -> Affects {
-        Affects {
-            trust: self.trust || o.trust,
-            package: self.package || o.package,
+        Affects(self.0 | o.0)
+    }
+    /// Whether output `i` is affected.
+    pub fn contains(self, i: usize) -> bool {
+        i < 64 && self.0 & (1 << i) != 0
+    }
+    /// Marks output `i` done.
+    pub fn remove(&mut self, i: usize) {
+        if i < 64 {
+            self.0 &= !(1 << i);
         }
     }
+}
+
+/// The outputs a change of `path` can change: each output says which theme folders it reads
+/// (a theme's HTML templates only affect the trust page, its Typst files only the PDFs);
+/// everything else (content, configuration) affects every output.
+pub fn affects(root: &Path, path: &Path) -> Affects {
+    let rel = parts(path.strip_prefix(root).unwrap_or(path)).join("/");
+    let mut a = Affects::NONE;
+    for (i, o) in super::state::previewed().iter().enumerate().take(64) {
+        if o.affected_by(&rel) {
+            a.0 |= 1 << i;
+        }
+    }
+    a
 }
 
 /// The names of a relative path's components (`themes/default/html/x.html` → 4 names).
@@ -48,23 +67,6 @@ fn parts(rel: &Path) -> Vec<&str> {
             _ => None,
         })
         .collect()
-}
-
-/// A theme's HTML templates only affect the trust page, its Typst files only the package;
-/// everything else (content, configuration) affects both.
-pub fn affects(root: &Path, path: &Path) -> Affects {
-    let parts = parts(path.strip_prefix(root).unwrap_or(path));
-    match parts.as_slice() {
-        ["themes", _, "html", ..] => Affects {
-            trust: true,
-            package: false,
-        },
-        ["themes", _, "typst", ..] => Affects {
-            trust: false,
-            package: true,
-        },
-        _ => Affects::BOTH,
-    }
 }
 
 /// Temp files and backups of common editors (vim, emacs, JetBrains, kate, …), and dotfiles.
@@ -240,15 +242,26 @@ mod tests {
     }
 
     #[test]
-    fn theme_changes_touch_one_output() {
+    fn theme_changes_touch_only_the_outputs_that_read_them() {
         let root = Path::new("/p");
+        let ids = |a: Affects| -> Vec<&str> {
+            crate::serve::state::previewed()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| a.contains(*i))
+                .map(|(_, o)| o.id)
+                .collect()
+        };
         let a = affects(root, Path::new("/p/themes/default/html/page.html"));
-        assert!(a.trust && !a.package);
+        assert_eq!(ids(a), ["trust"]);
         let a = affects(root, Path::new("/p/themes/default/typst/package.typ"));
-        assert!(!a.trust && a.package);
-        assert_eq!(
-            affects(root, Path::new("/p/content/trustbook.yaml")),
-            Affects::BOTH
-        );
+        assert_eq!(ids(a), ["package", "policies"]);
+        let a = affects(root, Path::new("/p/content/trustbook.yaml"));
+        assert_eq!(ids(a), ["trust", "package", "policies"]);
+        let a = affects(root, Path::new("/p/content/policies/encryption.md"));
+        assert_eq!(ids(a), ["trust", "package", "policies"]);
+        let mut a = Affects::ALL;
+        a.remove(1);
+        assert_eq!(ids(a), ["trust", "policies"]);
     }
 }

@@ -21,9 +21,11 @@
 
 use crate::assess::{Assessment, Status};
 use crate::markdown::md_html;
+use crate::markdown::slug::unique;
+use crate::package::{ControlEntry, Package};
 use crate::project::model::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The public trust page's data.
 #[derive(Debug, Clone, Serialize)]
@@ -76,14 +78,15 @@ pub struct PublicPolicy {
 }
 
 /// The approved policies by title, when the trust page lists them.
-fn public_policies(project: &Project) -> Option<Vec<PublicPolicy>> {
-    if !project.config.trust_page.policies {
+fn public_policies(pkg: &Package) -> Option<Vec<PublicPolicy>> {
+    if !pkg.project.config.trust_page.policies {
         return None;
     }
-    let mut v: Vec<PublicPolicy> = project
+    let mut v: Vec<PublicPolicy> = pkg
         .policies
         .iter()
-        .filter(|p| p.status.value == crate::project::policy::PolicyStatus::Approved)
+        .filter(|p| p.approved)
+        .map(|p| p.record)
         .map(|p| PublicPolicy {
             title: p.title.value.trim().to_string(),
             summary: p
@@ -278,11 +281,6 @@ fn link_url(s: &str) -> Option<String> {
         .then(|| t.to_string())
 }
 
-/// The status of one control, in the assessment's vocabulary.
-fn control_status(c: &Control, tests: &[&Test], type2: bool) -> Status {
-    crate::assess::control_status(c, tests, type2)
-}
-
 fn status_counts<'a>(statuses: impl Iterator<Item = &'a Status>) -> Vec<PublicStatusCount> {
     let mut n: BTreeMap<Status, usize> = BTreeMap::new();
     for s in statuses.filter(|s| **s != Status::NotRelevant) {
@@ -313,33 +311,57 @@ const RESERVED_IDS: &[&str] = &[
     "request",
 ];
 
-/// Builds the public view from the allow-list described in the module documentation.
+/// Builds the public view of a project: [`from_package`] on its package model.
 pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
-    let cfg = &project.config;
-    let type2 = cfg.report.kind.value == ReportType::Type2;
+    from_package(&crate::package::package(project, assessment))
+}
 
-    // Organization.
-    let logo = cfg.organization.logo.as_ref().and_then(|l| {
-        let rel = l.value.trim_start_matches("./");
-        let bytes = project.assets.get(rel)?;
-        let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-        let media_type = match ext.as_str() {
-            "svg" => "image/svg+xml",
-            "png" => "image/png",
-            "jpg" | "jpeg" => "image/jpeg",
-            "gif" => "image/gif",
-            "webp" => "image/webp",
-            _ => return None,
-        };
-        Some(PublicLogo {
-            file: format!("logo.{ext}"),
-            source: format!("content/{rel}"),
-            media_type: media_type.to_string(),
-            bytes: bytes.clone(),
-        })
-    });
-    let contact = cfg
-        .organization
+/// Builds the public view from the package model, through the allow-list described in the
+/// module documentation: one function per section of the trust page. Statuses, the criteria's
+/// grouping and the logo come from the model; nothing is derived again here.
+pub fn from_package(pkg: &Package) -> PublicView {
+    let project = pkg.project;
+    let cfg = &project.config;
+    let (narratives, images) = public_narratives(project);
+    let show_readiness = cfg.trust_page.show_readiness.unwrap_or(true);
+    let (mut categories, totals) = public_categories(pkg, show_readiness);
+    if !show_readiness {
+        for c in &mut categories {
+            c.status_counts.clear();
+        }
+    }
+    let legend = legend(&categories);
+    let content_date = project.content_date();
+    PublicView {
+        generator: format!("trustbook {}", env!("CARGO_PKG_VERSION")),
+        organization: public_organization(pkg),
+        system: PublicSystem {
+            name: cfg.system.name.value.clone(),
+            summary: cfg
+                .system
+                .summary
+                .as_ref()
+                .map(|s| s.value.trim().to_string()),
+        },
+        report: public_report(project),
+        content_date,
+        content_date_long: content_date.long(),
+        trust_page: public_trust_page(project),
+        narratives,
+        categories,
+        totals,
+        legend,
+        show_readiness,
+        subprocessors: public_subprocessors(pkg),
+        images,
+        policies: public_policies(pkg),
+    }
+}
+
+/// The organization: name, website, security contact (as a link too) and logo.
+fn public_organization(pkg: &Package) -> PublicOrganization {
+    let org = &pkg.project.config.organization;
+    let contact = org
         .security_contact
         .as_ref()
         .map(|c| c.value.trim().to_string());
@@ -350,29 +372,48 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             link_url(c)
         }
     });
-    let organization = PublicOrganization {
-        name: cfg.organization.name.value.clone(),
-        website: cfg
-            .organization
-            .website
-            .as_ref()
-            .and_then(|w| http_url(&w.value)),
+    PublicOrganization {
+        name: org.name.value.clone(),
+        website: org.website.as_ref().and_then(|w| http_url(&w.value)),
         security_contact: contact,
         security_contact_href: contact_href,
-        logo,
-    };
+        logo: public_logo(pkg),
+    }
+}
 
-    let system = PublicSystem {
-        name: cfg.system.name.value.clone(),
-        summary: cfg
-            .system
-            .summary
-            .as_ref()
-            .map(|s| s.value.trim().to_string()),
+/// The package's logo, if it is an image the page can show; published as `logo.<ext>`.
+fn public_logo(pkg: &Package) -> Option<PublicLogo> {
+    let logo = pkg.logo.as_ref()?;
+    let bytes = logo.bytes(pkg.project)?;
+    let ext = logo
+        .rel
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let media_type = match ext.as_str() {
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        _ => return None,
     };
+    Some(PublicLogo {
+        file: format!("logo.{ext}"),
+        source: logo.source(),
+        media_type: media_type.to_string(),
+        bytes: bytes.to_vec(),
+    })
+}
 
-    let report = PublicReport {
-        kind: cfg.report.kind.value.as_str().to_string(),
+/// The scope of the examination: type, period or as-of date, categories, audit firm.
+fn public_report(project: &Project) -> PublicReport {
+    let report = &project.config.report;
+    let type2 = report.kind.value == ReportType::Type2;
+    let as_of = report.as_of.as_ref().filter(|_| !type2).map(|d| d.value);
+    PublicReport {
+        kind: report.kind.value.as_str().to_string(),
         kind_label: if type2 { "Type 2" } else { "Type 1" }.to_string(),
         kind_description: if type2 {
             "the design of controls and their operating effectiveness over a period"
@@ -380,8 +421,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             "the design of controls at a point in time"
         }
         .to_string(),
-        period: cfg
-            .report
+        period: report
             .period
             .as_ref()
             .filter(|_| type2)
@@ -391,18 +431,8 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 start_long: p.start.value.long(),
                 end_long: p.end.value.long(),
             }),
-        as_of: cfg
-            .report
-            .as_of
-            .as_ref()
-            .filter(|_| !type2)
-            .map(|d| d.value),
-        as_of_long: cfg
-            .report
-            .as_of
-            .as_ref()
-            .filter(|_| !type2)
-            .map(|d| d.value.long()),
+        as_of,
+        as_of_long: as_of.map(|d| d.long()),
         categories: Category::VALUES
             .iter()
             .filter_map(|v| Category::parse(v))
@@ -412,29 +442,30 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 title: c.title().to_string(),
             })
             .collect(),
-        auditor_firm: cfg
-            .report
+        auditor_firm: report
             .auditor
             .as_ref()
             .map(|a| a.firm.value.trim().to_string())
             .filter(|s| !s.is_empty()),
-    };
+    }
+}
 
-    let trust_page = PublicTrustPage {
-        base_url: cfg
-            .trust_page
+/// The site's base URL (no trailing slash) and the request-access link.
+fn public_trust_page(project: &Project) -> PublicTrustPage {
+    let tp = &project.config.trust_page;
+    PublicTrustPage {
+        base_url: tp
             .base_url
             .as_ref()
             .and_then(|u| http_url(&u.value))
             .map(|u| u.trim_end_matches('/').to_string()),
-        request_access: cfg
-            .trust_page
-            .request_access
-            .as_ref()
-            .and_then(|u| link_url(&u.value)),
-    };
+        request_access: tp.request_access.as_ref().and_then(|u| link_url(&u.value)),
+    }
+}
 
-    // Public narratives only: trust overview first, FAQ last.
+/// Public narratives only (trust overview first, FAQ last) as sanitized HTML, with the images
+/// they show. Their anchors avoid the page's own section ids and each other.
+fn public_narratives(project: &Project) -> (Vec<PublicNarrative>, Vec<PublicImage>) {
     let mut public: Vec<&Narrative> = project
         .narratives
         .iter()
@@ -457,12 +488,7 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
                 Section::TrustFaq => "questions".to_string(),
                 _ => md_html::slug(&n.title.value),
             };
-            let mut id = base.clone();
-            let mut k = 2;
-            while !used.insert(id.clone()) {
-                id = format!("{base}-{k}");
-                k += 1;
-            }
+            let id = unique(&base, &mut used);
             let text = crate::markdown::variables::apply(&n.body, &vars);
             let html = md_html::to_html_mapped(&text, &id, 3, &|url| {
                 let rel = crate::markdown::md_ast::resolve_image(&n.file, url).ok()?;
@@ -486,73 +512,37 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             }
         })
         .collect();
+    (narratives, images.into_inner())
+}
 
-    // Control themes per category, and counts from the assessment.
-    let criterion_category: HashMap<&str, Category> = assessment
-        .criteria
-        .iter()
-        .map(|c| (c.id.as_str(), c.category))
-        .collect();
-    let criterion_status: HashMap<&str, (Category, Status)> = assessment
-        .criteria
-        .iter()
-        .map(|c| (c.id.as_str(), (c.category, c.status)))
-        .collect();
-    let tests_by_control = project.tests_by_control();
-    let control_categories = |c: &Control| -> BTreeSet<Category> {
-        c.criteria
-            .iter()
-            .filter_map(|cr| criterion_category.get(cr.value.as_str()).copied())
-            .collect()
-    };
-
+/// Per in-scope category: counts from the assessment and the control themes; and the totals.
+fn public_categories(pkg: &Package, show_readiness: bool) -> (Vec<PublicCategory>, PublicTotals) {
+    let readiness = &pkg.readiness;
     let mut categories = Vec::new();
     let mut all_controls: BTreeSet<usize> = BTreeSet::new();
     let mut all_summarized: BTreeSet<usize> = BTreeSet::new();
-    for cr in &assessment.categories {
+    for cr in readiness.categories {
         let Some(cat) = cr.category else { continue };
-        let in_cat: Vec<(usize, &Control)> = project
+        let in_cat: Vec<(usize, &ControlEntry)> = pkg
             .controls
             .iter()
             .enumerate()
-            .filter(|(_, c)| control_categories(c).contains(&cat))
+            .filter(|(_, c)| pkg.control_categories(c).contains(&cat))
             .collect();
-        let mut themes: BTreeMap<String, (Vec<String>, Status)> = BTreeMap::new();
-        for (i, c) in &in_cat {
-            all_controls.insert(*i);
-            let Some(p) = &c.public else { continue };
-            all_summarized.insert(*i);
-            // The control's own status, and that of every criterion of this category it maps
-            // to: a criterion's status counts all of its controls, including those without a
-            // `public:` block (their wording is private, their effect on the status is not).
-            let own = control_status(
-                c,
-                tests_by_control
-                    .get(c.id.value.as_str())
-                    .map(|v| v.as_slice())
-                    .unwrap_or(&[]),
-                type2,
-            );
-            let status = c
-                .criteria
-                .iter()
-                .filter_map(|cr| criterion_status.get(cr.value.as_str()))
-                .filter(|(k, s)| *k == cat && *s != Status::NotRelevant)
-                .map(|(_, s)| *s)
-                .fold(own, Status::max);
-            let name = p.theme.value.trim().to_string();
-            let entry = themes.entry(name).or_insert_with(|| (Vec::new(), status));
-            let summary = p.summary.value.trim().to_string();
-            if !entry.0.contains(&summary) {
-                entry.0.push(summary);
-            }
-            entry.1 = entry.1.max(status);
-        }
-        let statuses: Vec<Status> = assessment
-            .criteria
+        all_controls.extend(in_cat.iter().map(|(i, _)| *i));
+        let summarized: Vec<usize> = in_cat
             .iter()
-            .filter(|c| c.category == cat)
-            .map(|c| c.status)
+            .filter(|(_, c)| c.record.public.is_some())
+            .map(|(i, _)| *i)
+            .collect();
+        all_summarized.extend(&summarized);
+        // The category's criteria, as the package groups them.
+        let criteria: Vec<Status> = pkg
+            .groups
+            .iter()
+            .filter(|g| g.category == cat)
+            .flat_map(|g| g.series.iter().flat_map(|s| &s.criteria))
+            .map(|&i| pkg.criteria[i].result.status)
             .collect();
         categories.push(PublicCategory {
             id: cat.as_str().to_string(),
@@ -560,93 +550,90 @@ pub fn public_view(project: &Project, assessment: &Assessment) -> PublicView {
             total: cr.total,
             criteria: cr.criteria,
             not_relevant: cr.not_relevant,
-            status_counts: status_counts(statuses.iter()),
+            status_counts: status_counts(criteria.iter()),
             controls: in_cat.len(),
-            controls_summarized: in_cat.iter().filter(|(_, c)| c.public.is_some()).count(),
-            themes: themes
-                .into_iter()
-                .map(|(name, (summaries, status))| PublicTheme {
-                    name,
-                    summaries,
-                    status: public_status(status),
-                })
-                .collect(),
+            controls_summarized: summarized.len(),
+            themes: themes(pkg, &in_cat, cat),
         });
     }
-    let show_readiness = cfg.trust_page.show_readiness.unwrap_or(true);
-    if !show_readiness {
-        for c in &mut categories {
-            c.status_counts.clear();
-        }
-    }
     let totals = PublicTotals {
-        total: assessment.overall.total,
-        criteria: assessment.overall.criteria,
-        not_relevant: assessment.overall.not_relevant,
+        total: readiness.overall.total,
+        criteria: readiness.overall.criteria,
+        not_relevant: readiness.overall.not_relevant,
         status_counts: if show_readiness {
-            status_counts(assessment.criteria.iter().map(|c| &c.status))
+            status_counts(pkg.criteria.iter().map(|c| &c.result.status))
         } else {
             Vec::new()
         },
         controls: all_controls.len(),
         controls_summarized: all_summarized.len(),
     };
+    (categories, totals)
+}
+
+/// The control themes of one category, alphabetical: the public summaries of its controls
+/// (deduplicated, in record order) and the least advanced status among them.
+fn themes(pkg: &Package, in_cat: &[(usize, &ControlEntry)], cat: Category) -> Vec<PublicTheme> {
+    let mut themes: BTreeMap<String, (Vec<String>, Status)> = BTreeMap::new();
+    for (_, c) in in_cat {
+        let Some(p) = &c.record.public else { continue };
+        // Lowered by the criteria of this category it maps to (see the package model).
+        let status = pkg.control_status_in(c, cat);
+        let name = p.theme.value.trim().to_string();
+        let entry = themes.entry(name).or_insert_with(|| (Vec::new(), status));
+        let summary = p.summary.value.trim().to_string();
+        if !entry.0.contains(&summary) {
+            entry.0.push(summary);
+        }
+        entry.1 = entry.1.max(status);
+    }
+    themes
+        .into_iter()
+        .map(|(name, (summaries, status))| PublicTheme {
+            name,
+            summaries,
+            status: public_status(status),
+        })
+        .collect()
+}
+
+/// The status words that occur on the page, in legend order.
+fn legend(categories: &[PublicCategory]) -> Vec<PublicStatus> {
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    for c in &categories {
+    for c in categories {
         seen.extend(c.status_counts.iter().map(|s| s.status.key.clone()));
         seen.extend(c.themes.iter().map(|t| t.status.key.clone()));
     }
-    let legend = Status::ALL
+    Status::ALL
         .iter()
         .filter(|s| **s != Status::NotRelevant)
         .map(|s| public_status(*s))
         .filter(|s| seen.contains(&s.key))
-        .collect();
+        .collect()
+}
 
-    // Subprocessors.
+/// Subprocessors (vendors with `subprocessor: true`), by name, each with a unique anchor.
+fn public_subprocessors(pkg: &Package) -> Vec<PublicSubprocessor> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut vendors: Vec<&Vendor> = project.vendors.iter().filter(|v| v.subprocessor).collect();
-    vendors.sort_by_cached_key(|v| (v.name.value.trim().to_lowercase(), v.name.value.clone()));
-    let subprocessors = vendors
-        .into_iter()
-        .map(|v| {
-            let base = md_html::slug(&v.name.value);
-            let mut id = base.clone();
-            let mut k = 2;
-            while !ids.insert(id.clone()) {
-                id = format!("{base}-{k}");
-                k += 1;
-            }
-            PublicSubprocessor {
-                id,
-                name: v.name.value.trim().to_string(),
-                purpose: v.purpose.as_ref().map(|p| p.value.trim().to_string()),
-                locations: v
-                    .locations
-                    .iter()
-                    .map(|l| l.value.trim().to_string())
-                    .collect(),
-                data: v.data.iter().map(|d| d.value.trim().to_string()).collect(),
-            }
-        })
+    let mut vendors: Vec<&Vendor> = pkg
+        .vendors
+        .iter()
+        .map(|v| v.record)
+        .filter(|v| v.subprocessor)
         .collect();
-
-    let content_date = project.content_date();
-    PublicView {
-        generator: format!("trustbook {}", env!("CARGO_PKG_VERSION")),
-        organization,
-        system,
-        report,
-        content_date,
-        content_date_long: content_date.long(),
-        trust_page,
-        narratives,
-        categories,
-        totals,
-        legend,
-        show_readiness,
-        subprocessors,
-        images: images.into_inner(),
-        policies: public_policies(project),
-    }
+    vendors.sort_by_cached_key(|v| (v.name.value.trim().to_lowercase(), v.name.value.clone()));
+    vendors
+        .into_iter()
+        .map(|v| PublicSubprocessor {
+            id: unique(&md_html::slug(&v.name.value), &mut ids),
+            name: v.name.value.trim().to_string(),
+            purpose: v.purpose.as_ref().map(|p| p.value.trim().to_string()),
+            locations: v
+                .locations
+                .iter()
+                .map(|l| l.value.trim().to_string())
+                .collect(),
+            data: v.data.iter().map(|d| d.value.trim().to_string()).collect(),
+        })
+        .collect()
 }

@@ -147,6 +147,25 @@ try {
   report(pages, 'opening /, /trust/ and /package/');
   step('/, /trust/ and /package/ load with no console error and no failed request');
 
+  // 1b. The policy PDFs (a third output): listed on / and on /policies/, which loads cleanly and
+  // links PDFs the server answers.
+  {
+    const pol = await openPage(ctx, origin, '/policies/');
+    await until('/policies/ to open its event stream', async () => pol.eventStreams > 0);
+    const hrefs = await pol.page.$$eval('#policies-documents a', (as) => as.map((a) => a.getAttribute('href')));
+    if (hrefs.length < 2) fail(`/policies/ lists ${hrefs.length} policy PDFs`);
+    const onStart = await start.page.$$eval('#policies-documents a', (as) => as.map((a) => a.getAttribute('href')));
+    for (const h of hrefs) {
+      if (!onStart.includes(h.replace(/\?v=\d+$/, ''))) fail(`/ does not link ${h}`);
+    }
+    const first = hrefs[0] ?? '';
+    const r = await ctx.request.get(origin + first.replace(/^\//, ''));
+    if (!r.ok() || r.headers()['content-type'] !== 'application/pdf') fail(`GET ${first}: HTTP ${r.status()} ${r.headers()['content-type']}`);
+    report([pol], 'opening /policies/');
+    await pol.page.close();
+    step(`/policies/ lists ${hrefs.length} policy PDFs, each on / too, with no console error`);
+  }
+
   // 2. A public narrative: the trust page reloads by itself with the new text.
   const token1 = `Preview canary ${process.pid}`;
   const publicText = srv.read(PUBLIC);
