@@ -83,7 +83,7 @@ fn restricted_values(p: &trustbook::project::Project) -> Vec<String> {
         v.extend(e.source.iter().map(|x| x.value.clone()));
         v.extend(e.file.iter().map(|x| x.value.clone()));
         v.extend(e.sha256.iter().map(|x| x.value.clone()));
-        v.extend(e.file_sha256.iter().cloned());
+        v.extend(e.file_sha256().cloned());
     }
     for vendor in &p.vendors {
         v.extend(vendor.service.iter().map(|x| x.value.clone()));

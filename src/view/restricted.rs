@@ -1125,7 +1125,7 @@ pub fn restricted_view(
                 .map(|s| s.value.clone())
                 .unwrap_or_else(|| "—".into()),
             file: e.file.as_ref().map(|f| f.value.clone()).unwrap_or_default(),
-            sha256: e.file_sha256.clone().unwrap_or_else(|| {
+            sha256: e.file_sha256().cloned().unwrap_or_else(|| {
                 if e.file.is_some() {
                     "file missing".into()
                 } else {
