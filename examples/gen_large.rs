@@ -3,7 +3,11 @@
 //! remediation items. The output is deterministic and passes `trustbook check` without errors.
 //! Evidence carries `covers`; one control in 50 lacks its April record (coverage warnings).
 //!
-//! Usage: `cargo run --example gen_large -- OUT_DIR`
+//! `--scale N` multiplies every count by N (controls, tests, evidence, narratives, vendors, CUECs,
+//! remediation items), so memory and time can be measured per page: `scripts/bench-memory`
+//! builds the project at 1×, 2× and 4×. Scale 1 is the project described above, byte for byte.
+//!
+//! Usage: `cargo run --example gen_large -- OUT_DIR [--scale N]`
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -55,7 +59,16 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Writes the project into `root` (which should be empty).
+#[allow(dead_code)]
 pub fn generate(root: &Path) -> std::io::Result<()> {
+    generate_scaled(root, 1)
+}
+
+/// Writes the project, every count multiplied by `scale` (at least 1), into `root`.
+pub fn generate_scaled(root: &Path, scale: usize) -> std::io::Result<()> {
+    let scale = scale.max(1);
+    let controls = CONTROLS * scale;
+    let narratives = NARRATIVES * scale;
     let cat = trustbook::catalog::catalog();
     let criteria: Vec<&str> = cat.criteria.iter().map(|c| c.id.as_str()).collect();
     let annex: Vec<&str> = cat.annex_a.iter().map(|c| c.id.as_str()).collect();
@@ -66,11 +79,11 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
         "organization:\n  name: Large Synthetic Corp.\n  website: https://large.example\nsystem:\n  name: Large Synthetic Platform\n  summary: A synthetic system for benchmarks.\nreport:\n  type: type2\n  period: { start: 2026-01-01, end: 2026-06-30 }\n  content_date: 2026-07-31\n  categories: [security, availability, processing-integrity, confidentiality, privacy]\n  not_relevant: []\n  auditor: { firm: Example CPA LLP }\ntrust_page:\n  base_url: https://trust.large.example\n",
     )?;
 
-    // Controls: 20 files of 100.
-    let files = 20;
+    // Controls: 20 files of 100 (per scale).
+    let files = 20 * scale;
     for f in 0..files {
         let mut s = String::from("# Generated controls.\n");
-        for i in (f * CONTROLS / files)..((f + 1) * CONTROLS / files) {
+        for i in (f * controls / files)..((f + 1) * controls / files) {
             let (freq, _, _) = FREQ[i % FREQ.len()];
             let status = match i % 40 {
                 0 => "planned",
@@ -103,9 +116,9 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
         write(root, &format!("content/controls/controls-{f:02}.yaml"), &s)?;
     }
 
-    // Tests: 50 files of 200.
-    let total_tests = CONTROLS * TESTS_PER_CONTROL;
-    let files = 50;
+    // Tests: 50 files of 200 (per scale).
+    let total_tests = controls * TESTS_PER_CONTROL;
+    let files = 50 * scale;
     for f in 0..files {
         let mut s = String::from("# Generated tests.\n");
         for t in (f * total_tests / files)..((f + 1) * total_tests / files) {
@@ -133,7 +146,7 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
     }
 
     // Evidence: 50 files of 200; every tenth record has a file with its SHA-256.
-    let total_ev = CONTROLS * EVIDENCE_PER_CONTROL;
+    let total_ev = controls * EVIDENCE_PER_CONTROL;
     for f in 0..files {
         let mut s = String::from("# Generated evidence.\n");
         for e in (f * total_ev / files)..((f + 1) * total_ev / files) {
@@ -174,7 +187,7 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
 
     // Vendors, CUECs, remediation.
     let mut s = String::new();
-    for v in 0..50 {
+    for v in 0..50 * scale {
         let _ = write!(
             s,
             "- name: Vendor {v}\n  service: Synthetic service {v}\n  subservice: {sub}\n  criteria: [{c}]\n  csocs:\n    - The vendor restricts access to its systems.\n  monitoring: [C-{m:05}]\n  subprocessor: {sp}\n  purpose: Processing for synthetic purpose {v}\n  locations: [United States]\n  data: [Customer data]\n{report}\n",
@@ -191,7 +204,7 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
     }
     write(root, "content/vendors/vendors.yaml", &s)?;
     let mut s = String::new();
-    for c in 0..100 {
+    for c in 0..100 * scale {
         let _ = write!(
             s,
             "- id: CUEC-{c}\n  text: Customers operate synthetic complementary control {c}.\n  criteria: [{cr}]\n\n",
@@ -200,7 +213,7 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
     }
     write(root, "content/cuecs.yaml", &s)?;
     let mut s = String::new();
-    for r in 0..200 {
+    for r in 0..200 * scale {
         let closed = r % 2 == 0;
         let _ = write!(
             s,
@@ -218,7 +231,7 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
     write(root, "content/remediation/remediation.yaml", &s)?;
 
     // Narratives: 200, about 2 KB of Markdown each; two of them public trust-page text.
-    for n in 0..NARRATIVES {
+    for n in 0..narratives {
         let (section, audience) = match n {
             0 => ("trust-overview", "public"),
             1 => ("trust-faq", "public"),
@@ -246,18 +259,46 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
 
 #[allow(dead_code)]
 fn main() {
-    let Some(out) = std::env::args_os().nth(1) else {
-        eprintln!("usage: cargo run --example gen_large -- OUT_DIR");
+    let usage = || -> ! {
+        eprintln!("usage: cargo run --example gen_large -- OUT_DIR [--scale N]");
         std::process::exit(2);
     };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let mut out = None;
+    let mut scale = 1;
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == "--scale" {
+            scale = match args
+                .get(i + 1)
+                .and_then(|s| s.to_str()?.parse::<usize>().ok())
+            {
+                Some(n) if n >= 1 => n,
+                _ => {
+                    eprintln!("error: --scale needs a whole number of 1 or more, e.g. --scale 2");
+                    std::process::exit(2);
+                }
+            };
+            i += 2;
+        } else if out.is_none() {
+            out = Some(args[i].clone());
+            i += 1;
+        } else {
+            usage();
+        }
+    }
+    let Some(out) = out else { usage() };
     let out = Path::new(&out);
     if out.join("content").exists() {
         eprintln!("error: {} already holds a content/ folder", out.display());
         std::process::exit(2);
     }
-    if let Err(e) = generate(out) {
+    if let Err(e) = generate_scaled(out, scale) {
         eprintln!("error: cannot write {}: {e}", out.display());
         std::process::exit(2);
     }
-    println!("wrote a large synthetic project to {}", out.display());
+    println!(
+        "wrote a large synthetic project (scale {scale}) to {}",
+        out.display()
+    );
 }

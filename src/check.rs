@@ -421,7 +421,8 @@ fn evidence(p: &Project, d: &mut Vec<Diagnostic>) {
                         && !is_sha256(&want.value)
                     {
                         d.push(crate::preflight::bad_sha256(want));
-                    } else if let (Some(want), Some(got)) = (&e.sha256, &e.file_sha256)
+                    } else if let Some(want) = &e.sha256
+                        && let Some(got) = e.file_sha256()
                         && !want.value.trim().eq_ignore_ascii_case(got)
                     {
                         d.push(

@@ -82,7 +82,7 @@ fn restricted_values(root: &Path, p: &trustbook::project::Project) -> Vec<String
         }
     }
     // Not written but derived: the SHA-256 the loader computes of each evidence file.
-    v.extend(p.evidence.iter().filter_map(|e| e.file_sha256.clone()));
+    v.extend(p.evidence.iter().filter_map(|e| e.file_sha256().cloned()));
     let slugs: Vec<String> = v
         .iter()
         .map(|s| trustbook::markdown::md_html::slug(s))

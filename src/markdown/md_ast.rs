@@ -11,7 +11,7 @@
 use crate::diag::{Diagnostic, LineIndex, Loc};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One node of the Markdown tree. Serialized with a `t` field naming the kind.
@@ -129,7 +129,7 @@ pub struct MdSource<'a> {
     /// 1-based line in `file` of the Markdown's first line.
     pub first_line: u32,
     /// Files under content/ that may be shown: path relative to content/ → bytes.
-    pub assets: &'a BTreeMap<String, Vec<u8>>,
+    pub assets: &'a crate::project::lazy::Assets,
 }
 
 /// The parser options the package uses: CommonMark + tables, footnotes, strikethrough, task lists.
@@ -597,7 +597,7 @@ mod tests {
     use super::*;
 
     fn p(md: &str) -> (Vec<Node>, Vec<Diagnostic>) {
-        let mut assets = BTreeMap::new();
+        let mut assets = crate::project::lazy::Assets::default();
         assets.insert("assets/a.png".to_string(), vec![1]);
         let src = MdSource {
             file: Arc::from("content/narratives/x.md"),

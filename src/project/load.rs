@@ -5,8 +5,6 @@ use super::record::{Rec, enum_value};
 use super::yaml::{self, Kind, Node};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::kinds::{BadRecord, KINDS, Kind as RecordKind, Place, Reader};
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -512,32 +510,10 @@ fn attachments(
     out
 }
 
-/// Image files under content/ (for the logo and narrative images), by path relative to content/.
-fn load_assets(content: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for e in walkdir::WalkDir::new(content)
-        .max_depth(8)
-        .into_iter()
-        .filter_map(|e| e.ok())
-    {
-        let p = e.path();
-        let is_img = p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-            matches!(
-                x.to_ascii_lowercase().as_str(),
-                "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp"
-            )
-        });
-        if e.file_type().is_file()
-            && is_img
-            && e.metadata()
-                .map(|m| m.len() < 20 * 1024 * 1024)
-                .unwrap_or(false)
-            && let Ok(bytes) = std::fs::read(p)
-        {
-            out.insert(rel_name(content, p).to_string(), bytes);
-        }
-    }
-    out
+/// Image files under content/ (for the logo and narrative images), by path relative to content/:
+/// listed now, read when a renderer or a check first needs one.
+fn load_assets(content: &Path) -> super::lazy::Assets {
+    super::lazy::Assets::scan(content)
 }
 
 fn sub<'a>(r: &mut Rec<'a, '_>, name: &str) -> Option<&'a Node> {
@@ -882,11 +858,9 @@ fn read_evidence(n: &Node, content: &Path, d: &mut Vec<Diagnostic>) -> Option<Ev
     };
     let loc = r.loc.clone();
     let ok = r.finish();
-    let file_sha256 = file.as_ref().and_then(|f| {
-        let p = safe_join(content, &f.value)?;
-        let bytes = std::fs::read(p).ok()?;
-        Some(hex(&Sha256::digest(&bytes)))
-    });
+    // Hashed when a command needs it (the `sha256:` check, the package), not at every load.
+    let file_digest =
+        super::lazy::FileDigest::new(file.as_ref().and_then(|f| safe_join(content, &f.value)));
     let e = Evidence {
         id: id?,
         title: title?,
@@ -895,7 +869,7 @@ fn read_evidence(n: &Node, content: &Path, d: &mut Vec<Diagnostic>) -> Option<Ev
         file,
         sha256,
         refresh,
-        file_sha256,
+        file_digest,
         covers,
         loc,
     };

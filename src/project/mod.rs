@@ -1,6 +1,7 @@
 //! The content model and its loading.
 pub mod index;
 pub mod layout;
+pub mod lazy;
 pub mod load;
 pub mod model;
 pub mod policy;

@@ -2,7 +2,6 @@
 
 use crate::diag::Loc;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// A value with the place it was written.
 #[derive(Debug, Clone)]
@@ -450,8 +449,8 @@ pub struct Evidence {
     pub file: Option<S<String>>,
     pub sha256: Option<S<String>>,
     pub refresh: Option<S<Frequency>>,
-    /// SHA-256 of the file, computed at load time when the file exists.
-    pub file_sha256: Option<String>,
+    /// SHA-256 of the file, computed on first use: [`Evidence::file_sha256`].
+    pub file_digest: super::lazy::FileDigest,
     /// v1.1: the occurrences of the control the evidence shows (see [`crate::coverage`]).
     pub covers: Vec<S<Covers>>,
     pub loc: Loc,
@@ -558,8 +557,9 @@ pub struct Project {
     pub policies: Vec<super::policy::Policy>,
     /// v1.1: the risk register (risks/*.yaml).
     pub risks: Vec<super::risk::Risk>,
-    /// Files under content/ that templates may read (images, logo): path relative to content/ → bytes.
-    pub assets: BTreeMap<String, Vec<u8>>,
+    /// Files under content/ that templates may read (images, logo): path relative to content/ →
+    /// bytes, read on first use.
+    pub assets: super::lazy::Assets,
     /// Records that exist but could not be read (already reported by the loader).
     pub unreadable: Unreadable,
 }
@@ -571,7 +571,7 @@ pub struct Project {
 #[derive(Debug, Clone, Default)]
 pub struct Unreadable {
     /// IDs of records that could not be read (a required field missing or invalid), by kind.
-    ids: BTreeMap<&'static str, std::collections::BTreeSet<String>>,
+    ids: std::collections::BTreeMap<&'static str, std::collections::BTreeSet<String>>,
     /// Kinds of which a file could not be read or parsed at all (or, for risks, a record): their
     /// IDs are unknown, so references to them are not checked (the syntax error is the one to
     /// fix first).

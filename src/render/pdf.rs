@@ -2,11 +2,13 @@
 //!
 //! The world holds only what the package needs: `/main.typ` (generated, fixed text), the theme's
 //! Typst files (`themes/<name>/typst/x.typ` is served as `/x.typ`), the view as `/data.json`, and
-//! the image files under content/ as `/content/<path>`. Nothing else is readable: no disk, no
-//! packages, no network, no system fonts. Dates come from the content or `SOURCE_DATE_EPOCH`,
+//! the image files under content/ as `/content/<path>`, each read from disk only when the document
+//! shows it (the logo, the narratives' and policies' images; never an evidence screenshot nobody
+//! shows). Nothing else is readable: no other file, no packages, no network, no system fonts. Dates come from the content or `SOURCE_DATE_EPOCH`,
 //! never the clock, so two renders of the same input are byte-identical.
 
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::project::lazy::Assets;
 use crate::project::model::{Date, Project};
 use crate::render::theme::Theme;
 use crate::view::restricted::RestrictedView;
@@ -58,6 +60,37 @@ struct MemWorld {
     files: Mutex<HashMap<FileId, Bytes>>,
     sources: Mutex<HashMap<FileId, Source>>,
     today: Mutex<Datetime>,
+    /// The images under content/ that `/content/<path>` may name; read on first use.
+    assets: Mutex<Assets>,
+}
+
+impl MemWorld {
+    fn new(library: LazyHash<Library>, fonts: Arc<FontStore>) -> MemWorld {
+        MemWorld {
+            library,
+            fonts,
+            main: fid("/main.typ"),
+            files: Mutex::new(HashMap::new()),
+            sources: Mutex::new(HashMap::new()),
+            today: Mutex::new(Datetime::from_ymd(1970, 1, 1).unwrap()),
+            assets: Mutex::new(Assets::default()),
+        }
+    }
+
+    /// The bytes of `/content/<rel>`, if `rel` is an image under content/: read (through the
+    /// project's [`Assets`], so a file is read once per load) when Typst first asks for it.
+    fn asset(&self, vpath: &str) -> Option<Bytes> {
+        let rel = vpath.strip_prefix("/content/")?;
+        let bytes = self.assets.lock().unwrap().get(rel)?.clone();
+        // The package shows an SVG as the trust page does: re-serialized through usvg, without
+        // links to other files (which Typst would refuse).
+        let bytes = if rel.to_ascii_lowercase().ends_with(".svg") {
+            crate::svg::sanitize(&bytes).unwrap_or(bytes)
+        } else {
+            bytes
+        };
+        Some(Bytes::new(bytes))
+    }
 }
 
 impl World for MemWorld {
@@ -92,12 +125,16 @@ impl World for MemWorld {
         if id.root() != &VirtualRoot::Project {
             return Err(FileError::AccessDenied);
         }
-        self.files
-            .lock()
-            .unwrap()
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| FileError::NotFound(id.vpath().get_with_slash().into()))
+        let mut files = self.files.lock().unwrap();
+        if let Some(b) = files.get(&id) {
+            return Ok(b.clone());
+        }
+        let vpath = id.vpath().get_with_slash();
+        let b = self
+            .asset(vpath)
+            .ok_or_else(|| FileError::NotFound(vpath.into()))?;
+        files.insert(id, b.clone());
+        Ok(b)
     }
     fn font(&self, index: usize) -> Option<Font> {
         self.fonts.font(index)
@@ -130,20 +167,16 @@ impl PdfEngine {
         let mut fonts = FontStore::new();
         fonts.extend(typst_kit::fonts::embedded());
         PdfEngine {
-            world: MemWorld {
+            world: MemWorld::new(
                 // a11y-extras: `pdf.table-summary` and `pdf.header-cell` (the risk heat maps'
                 // summary and row headers for screen readers).
-                library: LazyHash::new(
+                LazyHash::new(
                     Library::builder()
                         .with_features([typst::Feature::A11yExtras].into_iter().collect())
                         .build(),
                 ),
-                fonts: Arc::new(fonts),
-                main: fid("/main.typ"),
-                files: Mutex::new(HashMap::new()),
-                sources: Mutex::new(HashMap::new()),
-                today: Mutex::new(Datetime::from_ymd(1970, 1, 1).unwrap()),
-            },
+                Arc::new(fonts),
+            ),
             main_text: MAIN,
             one_shot: false,
         }
@@ -153,14 +186,7 @@ impl PdfEngine {
     /// per thread: a world holds one document's files). Used to render policy PDFs in parallel.
     pub fn sibling(&self) -> PdfEngine {
         PdfEngine {
-            world: MemWorld {
-                library: self.world.library.clone(),
-                fonts: self.world.fonts.clone(),
-                main: self.world.main,
-                files: Mutex::new(HashMap::new()),
-                sources: Mutex::new(HashMap::new()),
-                today: Mutex::new(Datetime::from_ymd(1970, 1, 1).unwrap()),
-            },
+            world: MemWorld::new(self.world.library.clone(), self.world.fonts.clone()),
             main_text: MAIN,
             one_shot: self.one_shot,
         }
@@ -278,22 +304,9 @@ impl PdfEngine {
                     );
                 }
             }
-            for (rel, bytes) in &project.assets {
-                if let Ok(vp) = VirtualPath::new(format!("/content/{rel}")) {
-                    // The package shows an SVG as the trust page does: re-serialized through
-                    // usvg, without links to other files (which Typst would refuse).
-                    let bytes = if rel.to_ascii_lowercase().ends_with(".svg") {
-                        crate::svg::sanitize(bytes).unwrap_or_else(|_| bytes.clone())
-                    } else {
-                        bytes.clone()
-                    };
-                    files.insert(
-                        RootedPath::new(VirtualRoot::Project, vp).intern(),
-                        Bytes::new(bytes),
-                    );
-                }
-            }
         }
+        // Images are not copied in: the world reads the ones the document shows (`file`).
+        *self.world.assets.lock().unwrap() = project.assets.clone();
 
         let warned = typst::compile::<PagedDocument>(&self.world);
         if self.one_shot {

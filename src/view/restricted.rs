@@ -1179,7 +1179,7 @@ fn evidence_rows(pkg: &Package) -> Vec<EvidenceRow> {
                 collected: e.collected_on.value.to_string(),
                 source: or_missing(e.source.as_ref().map(|s| s.value.clone())),
                 file: e.file.as_ref().map(|f| f.value.clone()).unwrap_or_default(),
-                sha256: e.file_sha256.clone().unwrap_or_else(|| {
+                sha256: e.file_sha256().cloned().unwrap_or_else(|| {
                     if e.file.is_some() {
                         "file missing".into()
                     } else {

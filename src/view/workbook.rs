@@ -229,7 +229,7 @@ fn evidence(pkg: &Package) -> Table {
                 e.collected_on.value.to_string().into(),
                 opt(&e.source).into(),
                 opt(&e.file).into(),
-                e.file_sha256.clone().unwrap_or_default().into(),
+                e.file_sha256().cloned().unwrap_or_default().into(),
                 e.refresh
                     .as_ref()
                     .map(|r| r.value.as_str())
