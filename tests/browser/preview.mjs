@@ -68,6 +68,10 @@ async function reloaded(rec, loads, what, ready = () => true) {
 async function overlayState(rec) {
   for (let attempt = 0; ; attempt++) {
     try {
+      // A document still loading may not have applied its stylesheet yet (the browser would not
+      // paint it so, but a script can read it): read the overlay of a loaded document only.
+      await rec.page.waitForLoadState('load');
+      if (!(await rec.page.evaluate(() => document.readyState === 'complete'))) throw new Error('navigation: still loading');
       return await readOverlay(rec);
     } catch (e) {
       if (attempt >= 20 || !/Execution context was destroyed|navigation/.test(String(e.message))) throw e;
