@@ -49,32 +49,11 @@ pub fn decode(path: &str, bytes: &[u8]) -> Result<(), String> {
 /// Image paths (relative to content/) a narrative shows, with where each is written.
 pub fn narrative_images(nodes: &[Node]) -> Vec<String> {
     let mut out = Vec::new();
-    fn walk(nodes: &[Node], out: &mut Vec<String>) {
-        for n in nodes {
-            match n {
-                Node::Image { src: Some(s), .. } => {
-                    out.push(s.trim_start_matches("/content/").to_string())
-                }
-                Node::Heading { c, .. }
-                | Node::Paragraph { c }
-                | Node::Emph { c }
-                | Node::Strong { c }
-                | Node::Strike { c }
-                | Node::Link { c, .. }
-                | Node::Blockquote { c }
-                | Node::FootnoteDef { c, .. }
-                | Node::Cell { c }
-                | Node::ListItem { c, .. } => walk(c, out),
-                Node::List { items, .. } => items.iter().for_each(|i| walk(&i.c, out)),
-                Node::Table { header, rows, .. } => {
-                    header.iter().for_each(|c| walk(c, out));
-                    rows.iter().flatten().for_each(|c| walk(c, out));
-                }
-                _ => {}
-            }
+    crate::markdown::md_ast::walk(nodes, &mut |n| {
+        if let Node::Image { src: Some(s), .. } = n {
+            out.push(s.trim_start_matches("/content/").to_string());
         }
-    }
-    walk(nodes, &mut out);
+    });
     out
 }
 

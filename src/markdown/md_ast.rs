@@ -417,17 +417,11 @@ fn table_row(head: bool, children: Vec<Node>) -> Node {
     Node::Row { head, cells }
 }
 
-/// The text of a subtree without formatting (for alt text and code blocks).
-pub fn plain_text(nodes: &[Node]) -> String {
-    let mut s = String::new();
-    fn walk(n: &Node, s: &mut String) {
-        match n {
-            Node::Text { v }
-            | Node::Code { v }
-            | Node::Html { v, .. }
-            | Node::Codeblock { v, .. } => s.push_str(v),
-            Node::SoftBreak | Node::HardBreak => s.push(' '),
-            Node::Image { alt, .. } => s.push_str(alt),
+impl Node {
+    /// The lists of child nodes of a container, in document order; none for a leaf. A footnote
+    /// reference's embedded definition is not a child (it is visited where it is defined).
+    pub fn children(&self) -> Vec<&[Node]> {
+        match self {
             Node::Heading { c, .. }
             | Node::Paragraph { c }
             | Node::Emph { c }
@@ -437,20 +431,44 @@ pub fn plain_text(nodes: &[Node]) -> String {
             | Node::Blockquote { c }
             | Node::FootnoteDef { c, .. }
             | Node::Cell { c }
-            | Node::ListItem { c, .. } => c.iter().for_each(|x| walk(x, s)),
-            Node::List { items, .. } => items.iter().flat_map(|i| &i.c).for_each(|x| walk(x, s)),
-            Node::Table { header, rows, .. } => {
-                header
-                    .iter()
-                    .chain(rows.iter().flatten())
-                    .flatten()
-                    .for_each(|x| walk(x, s));
-            }
-            Node::Row { cells, .. } => cells.iter().flatten().for_each(|x| walk(x, s)),
-            Node::FootnoteRef { .. } | Node::Rule => {}
+            | Node::ListItem { c, .. } => vec![c],
+            Node::List { items, .. } => items.iter().map(|i| i.c.as_slice()).collect(),
+            Node::Table { header, rows, .. } => header
+                .iter()
+                .chain(rows.iter().flatten())
+                .map(Vec::as_slice)
+                .collect(),
+            Node::Row { cells, .. } => cells.iter().map(Vec::as_slice).collect(),
+            _ => Vec::new(),
         }
     }
-    nodes.iter().for_each(|n| walk(n, &mut s));
+}
+
+/// Visits every node of `nodes` depth first, each before its children.
+pub fn walk(nodes: &[Node], f: &mut dyn FnMut(&Node)) {
+    for n in nodes {
+        f(n);
+        for c in n.children() {
+            walk(c, f);
+        }
+    }
+}
+
+/// The text of a subtree without formatting (for alt text and code blocks).
+pub fn plain_text(nodes: &[Node]) -> String {
+    let mut s = String::new();
+    fn text(n: &Node, s: &mut String) {
+        match n {
+            Node::Text { v }
+            | Node::Code { v }
+            | Node::Html { v, .. }
+            | Node::Codeblock { v, .. } => s.push_str(v),
+            Node::SoftBreak | Node::HardBreak => s.push(' '),
+            Node::Image { alt, .. } => s.push_str(alt),
+            _ => n.children().into_iter().flatten().for_each(|x| text(x, s)),
+        }
+    }
+    nodes.iter().for_each(|n| text(n, &mut s));
     s
 }
 

@@ -385,20 +385,13 @@ fn public_organization(pkg: &Package) -> PublicOrganization {
 fn public_logo(pkg: &Package) -> Option<PublicLogo> {
     let logo = pkg.logo.as_ref()?;
     let bytes = logo.bytes(pkg.project)?;
+    let media_type = crate::preflight::media_type(&logo.rel)?;
     let ext = logo
         .rel
         .rsplit('.')
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    let media_type = match ext.as_str() {
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        _ => return None,
-    };
     Some(PublicLogo {
         file: format!("logo.{ext}"),
         source: logo.source(),
