@@ -178,9 +178,10 @@ impl Builder {
         }
     }
 
-    /// Every restricted output, rendered at the same time: the first (the package) on this
-    /// thread with this builder's engine, each other one on a thread of its own with an engine
-    /// sharing its fonts. In [`OUTPUTS`] order; all errors at once.
+    /// Every restricted output: the first (the package) on this thread with this builder's
+    /// engine, each other one marked `side_by_side` at the same time on a thread of its own with
+    /// an engine sharing its fonts, the rest on this thread after the package. In [`OUTPUTS`]
+    /// order; all errors at once.
     pub fn render_restricted_outputs(
         &mut self,
         p: &Prepared,
@@ -210,14 +211,18 @@ impl Builder {
             let handles: Vec<_> = rest
                 .iter()
                 .zip(siblings)
-                .map(|((_, r), mut b)| s.spawn(move || r.render(&mut b, p, pkg, opts, threads)))
+                .map(|((o, r), mut b)| {
+                    o.side_by_side
+                        .then(|| s.spawn(move || r.render(&mut b, p, pkg, opts, threads)))
+                })
                 .collect();
             let mut v = vec![first.render(self, p, pkg, opts, threads)];
-            v.extend(
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("an output's render thread panicked")),
-            );
+            for ((_, r), h) in rest.iter().zip(handles) {
+                v.push(match h {
+                    Some(h) => h.join().expect("an output's render thread panicked"),
+                    None => r.render(self, p, pkg, opts, threads),
+                });
+            }
             v
         });
         if results.iter().all(|r| r.is_ok()) {
