@@ -257,6 +257,26 @@ pub fn cli_init(dir: &Path) -> u8 {
     }
 }
 
+/// Every file under `root`, as sorted `/`-separated paths relative to it (tests: the starter
+/// folders on disk against the lists compiled into the binary).
+#[cfg(test)]
+pub(crate) fn files_under(root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,19 +284,7 @@ mod tests {
     #[test]
     fn every_starter_file_is_listed() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("starter");
-        let mut on_disk: Vec<String> = walkdir::WalkDir::new(&root)
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                e.path()
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
-            .collect();
-        on_disk.sort();
+        let on_disk = files_under(&root);
         let mut listed: Vec<String> = STARTER.iter().map(|(p, _)| p.to_string()).collect();
         listed.sort();
         assert_eq!(on_disk, listed);

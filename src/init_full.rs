@@ -366,19 +366,7 @@ mod tests {
     #[test]
     fn every_library_file_is_listed() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("starter-full");
-        let mut on_disk: Vec<String> = walkdir::WalkDir::new(&root)
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                e.path()
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
-            .collect();
-        on_disk.sort();
+        let on_disk = crate::init::files_under(&root);
         let mut listed = vec!["content/trustbook.yaml".to_string()];
         for a in AREAS {
             listed.push(format!("content/controls/{}.yaml", a.name));
