@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 use trustbook::assess::Status;
 use trustbook::project::ControlStatus;
 
@@ -908,14 +907,6 @@ fn example_content_passes_and_is_assessed_honestly() {
 }
 
 // ---------------------------------------------------------------- CLI
-
-fn trustbook(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_trustbook"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn cli_exit_codes() {

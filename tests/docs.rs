@@ -3,10 +3,12 @@
 //! format reference has an entry for every field of every record kind, with the schema's
 //! required-ness and allowed values, so the documentation cannot drift from the tool.
 
+mod common;
+
+use common::trustbook;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -339,14 +341,6 @@ fn diagnostic_pages_have_the_agreed_shape_and_are_in_summary() {
             "{at} is not linked from SUMMARY.md"
         );
     }
-}
-
-fn trustbook(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_trustbook"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -5,15 +5,6 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
-
-fn trustbook(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_trustbook"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 fn files_under(root: &Path) -> Vec<String> {
     let mut v: Vec<String> = walkdir::WalkDir::new(root)

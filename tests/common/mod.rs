@@ -11,6 +11,16 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs the trustbook binary with `args`, without colour, and returns what it printed and its
+/// exit status.
+pub fn trustbook(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 /// A fixture folder under tests/fixtures/.
 pub fn fixture_path(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
