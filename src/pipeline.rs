@@ -470,7 +470,11 @@ pub fn build(
     }
     // The copies already in restricted/ (other recipients', the unstamped one) are carried over,
     // so no build removes another's copy.
-    carry_over_packages(&out_dir.join("restricted"), &mut restricted);
+    carry_over_packages(
+        &out_dir.join("restricted"),
+        &mut restricted,
+        opts.recipient.is_some(),
+    );
     publish(&out_dir, &restricted, &public)?;
     if let Some(r) = &opts.recipient {
         write_ledgers(root, &out_dir, &prepared, r, &rendered, &restricted)?;
@@ -600,11 +604,21 @@ fn today() -> crate::project::model::Date {
     crate::project::model::Date::from_days(secs.div_euclid(86_400))
 }
 
-/// The file name of a package stamped for `recipient`: `soc2-readiness-package-<name>-<hash>.pdf`,
-/// where `<name>` is the recipient in lower-case letters, digits and dashes, and `<hash>` the first
-/// 8 hex digits of the SHA-256 of the recipient as given (trimmed), so two different recipients
-/// never share a file name even when their names look alike ("Globex" and "globex").
+/// The file name of a package stamped for `recipient`: `soc2-readiness-package-<name>-<hash>.pdf`
+/// (see [`recipient_tag`]).
 pub fn stamped_pdf_name(recipient: &str) -> String {
+    format!(
+        "{}-{}.pdf",
+        PDF_NAME.trim_end_matches(".pdf"),
+        recipient_tag(recipient)
+    )
+}
+
+/// What names a recipient's copies: `<name>-<hash>`, where `<name>` is the recipient in lower-case
+/// letters, digits and dashes, and `<hash>` the first 8 hex digits of the SHA-256 of the recipient
+/// as given (trimmed), so two different recipients never share a file name even when their names
+/// look alike ("Globex" and "globex"). Only `<hash>` when the name has no letter or digit.
+pub fn recipient_tag(recipient: &str) -> String {
     let r = recipient.trim();
     let mut slug = String::new();
     for ch in r.chars().flat_map(char::to_lowercase) {
@@ -619,24 +633,20 @@ pub fn stamped_pdf_name(recipient: &str) -> String {
     }
     let slug = slug.trim_end_matches('-');
     let hash = crate::project::load::hex(&Sha256::digest(r.as_bytes()));
-    let stem = PDF_NAME.trim_end_matches(".pdf");
     if slug.is_empty() {
-        format!("{stem}-{}.pdf", &hash[..8])
+        hash[..8].to_string()
     } else {
-        format!("{stem}-{slug}-{}.pdf", &hash[..8])
+        format!("{slug}-{}", &hash[..8])
     }
 }
 
 /// The file name of a control matrix workbook stamped for `recipient`:
-/// `control-matrix-<name>-<hash>.xlsx`, named like [`stamped_pdf_name`] (same `<name>-<hash>`).
+/// `control-matrix-<name>-<hash>.xlsx` (see [`recipient_tag`]).
 pub fn stamped_xlsx_name(recipient: &str) -> String {
-    let pdf = stamped_pdf_name(recipient);
-    let tail = pdf
-        .trim_start_matches(PDF_NAME.trim_end_matches(".pdf"))
-        .trim_end_matches(".pdf");
     format!(
-        "{}{tail}.xlsx",
-        crate::render::workbook::XLSX_NAME.trim_end_matches(".xlsx")
+        "{}-{}.xlsx",
+        crate::render::workbook::XLSX_NAME.trim_end_matches(".xlsx"),
+        recipient_tag(recipient)
     )
 }
 
@@ -659,24 +669,60 @@ pub fn validate_recipient(r: &str) -> Result<(), String> {
 }
 
 /// Adds to `files` the package PDFs and control matrix workbooks already in `dir` (other
-/// recipients' stamped copies, the unstamped ones) that this build does not write itself.
-fn carry_over_packages(dir: &Path, files: &mut Files) {
+/// recipients' stamped copies, the unstamped ones) that this build does not write itself, and the
+/// policy PDFs of other recipients (`policies/<recipient>/`). A stamped build also keeps the
+/// unstamped policy PDFs (`policies/<id>.pdf`); an unstamped build writes those afresh, so a
+/// policy that is no longer approved loses its unstamped PDF.
+fn carry_over_packages(dir: &Path, files: &mut Files, stamped: bool) {
     let stem = PDF_NAME.trim_end_matches(".pdf");
     let xlsx_stem = crate::render::workbook::XLSX_NAME.trim_end_matches(".xlsx");
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.filter_map(|e| e.ok()) {
-        let name = e.file_name().to_string_lossy().to_string();
-        if ((name.starts_with(stem) && name.ends_with(".pdf"))
-            || (name.starts_with(xlsx_stem) && name.ends_with(".xlsx")))
-            && !files.contains_key(&name)
-            && e.file_type().is_ok_and(|t| t.is_file())
-            && let Ok(bytes) = std::fs::read(e.path())
+    let policies = crate::render::policy_pdf::POLICY_DIR;
+    let mut keep = |rel: String, path: &Path| {
+        if !files.contains_key(&rel)
+            && let Ok(bytes) = std::fs::read(path)
         {
-            files.insert(name, bytes);
+            files.insert(rel, bytes);
+        }
+    };
+    for (name, path, is_file) in entries(dir) {
+        if is_file
+            && ((name.starts_with(stem) && name.ends_with(".pdf"))
+                || (name.starts_with(xlsx_stem) && name.ends_with(".xlsx")))
+        {
+            keep(name, &path);
         }
     }
+    for (name, path, is_file) in entries(&dir.join(policies)) {
+        if is_file && stamped && name.ends_with(".pdf") {
+            keep(format!("{policies}/{name}"), &path);
+        } else if !is_file {
+            for (file, fpath, is_file) in entries(&path) {
+                if is_file && file.ends_with(".pdf") {
+                    keep(format!("{policies}/{name}/{file}"), &fpath);
+                }
+            }
+        }
+    }
+}
+
+/// The entries of a folder (none if it cannot be read): name, path, and whether it is a file
+/// (else a folder; anything else is left out).
+fn entries(dir: &Path) -> Vec<(String, PathBuf, bool)> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    rd.filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let t = e.file_type().ok()?;
+            (t.is_file() || t.is_dir()).then(|| {
+                (
+                    e.file_name().to_string_lossy().to_string(),
+                    e.path(),
+                    t.is_file(),
+                )
+            })
+        })
+        .collect()
 }
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break.
@@ -751,8 +797,10 @@ pub fn cli_build_with(
                     "wrote {} policy PDF{} in {}",
                     r.policy_pdfs.len(),
                     if r.policy_pdfs.len() == 1 { "" } else { "s" },
-                    r.pdf_path
-                        .with_file_name(crate::render::policy_pdf::POLICY_DIR)
+                    r.policy_pdfs[0]
+                        .1
+                        .parent()
+                        .unwrap_or(&r.public_dir)
                         .display()
                 );
             }

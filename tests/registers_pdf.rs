@@ -234,7 +234,9 @@ fn policy_pdfs_are_reproducible_and_stamped() {
     assert_eq!(a["policies/POL-ACCESS.pdf"], b["policies/POL-ACCESS.pdf"]);
     assert_eq!(a["policies/POL-CHANGE.pdf"], b["policies/POL-CHANGE.pdf"]);
     let (s, _) = render(f.path(), Some("Globex Corp"));
-    let pdf = &s["policies/POL-ACCESS.pdf"];
+    assert!(!s.contains_key("policies/POL-ACCESS.pdf"));
+    let pdf =
+        &s[&trustbook::render::policy_pdf::policy_pdf_path("POL-ACCESS", Some("Globex Corp"))];
     assert_ne!(pdf, &a["policies/POL-ACCESS.pdf"]);
     let raw = text(pdf, &["-enc", "UTF-8", "-raw"]);
     assert_has(&raw, "Restricted — Globex Corp");
@@ -264,7 +266,17 @@ fn build_writes_policy_pdfs_and_records_them_in_the_ledger() {
         stdout.contains("policy-distribution-ledger.csv"),
         "{stdout}"
     );
-    let restricted = f.path().join("output/restricted/policies");
+    // The stamped copies go in the recipient's own folder, named like the stamped package.
+    let tag = trustbook::pipeline::recipient_tag("Initech");
+    assert!(
+        tag.starts_with("initech-") && tag.len() == "initech-".len() + 8,
+        "{tag}"
+    );
+    let restricted = f.path().join("output/restricted/policies").join(&tag);
+    assert!(
+        stdout.contains(&format!("in {}", restricted.display())),
+        "{stdout}"
+    );
     for id in ["POL-ACCESS", "POL-CHANGE"] {
         assert!(restricted.join(format!("{id}.pdf")).is_file());
     }
@@ -325,4 +337,59 @@ fn example_builds_its_policies_register_and_heat_maps() {
     assert_has(&t, "POL-VENDOR Vendor Management Policy");
     assert_has(&t, "! Review overdue");
     assert_has(&t, "Inherent risk: a table of likelihood");
+}
+
+/// Builds the fixture project with `args` after `build <dir>`; panics unless it exits 0.
+fn build_with(dir: &Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .arg("build")
+        .arg(dir)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn no_build_overwrites_another_recipients_policy_pdfs_or_the_unstamped_ones() {
+    let f = project();
+    build_with(f.path(), &[]);
+    let policies = f.path().join("output/restricted/policies");
+    let unstamped = std::fs::read(policies.join("POL-ACCESS.pdf")).unwrap();
+    build_with(f.path(), &["--recipient", "Initech"]);
+    build_with(f.path(), &["--recipient", "Globex Corp"]);
+    let read = |who: &str| {
+        let p = policies
+            .join(trustbook::pipeline::recipient_tag(who))
+            .join("POL-ACCESS.pdf");
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    let (initech, globex) = (read("Initech"), read("Globex Corp"));
+    // Each copy carries its own recipient; the unstamped one is still the unstamped build's.
+    assert_has(
+        &text(&initech, &["-enc", "UTF-8", "-raw"]),
+        "Restricted — Initech",
+    );
+    assert_has(
+        &text(&globex, &["-enc", "UTF-8", "-raw"]),
+        "Restricted — Globex Corp",
+    );
+    assert_eq!(
+        std::fs::read(policies.join("POL-ACCESS.pdf")).unwrap(),
+        unstamped
+    );
+    // An unstamped build writes its own copies afresh and keeps the recipients' folders.
+    build_with(f.path(), &[]);
+    assert_eq!(read("Initech"), initech);
+    assert_eq!(read("Globex Corp"), globex);
+    assert_eq!(
+        std::fs::read(policies.join("POL-ACCESS.pdf")).unwrap(),
+        unstamped
+    );
 }

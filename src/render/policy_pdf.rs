@@ -1,6 +1,7 @@
 //! Each approved policy as its own restricted PDF (`output/restricted/policies/<id>.pdf`): the same
 //! embedded Typst, theme, fonts, PDF/A-2b and tagging as the package, stamped the same way by
-//! `--recipient`, reproducible, and rendered on several threads (one Typst world per thread).
+//! `--recipient` (into `policies/<recipient>/`, see [`policy_pdf_path`]), reproducible, and rendered
+//! on several threads (one Typst world per thread).
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::package::{Package, PolicyEntry};
@@ -18,9 +19,18 @@ const POLICY_MAIN: &str = "#include \"/policy.typ\"\n";
 /// The folder of the policy PDFs under output/restricted/.
 pub const POLICY_DIR: &str = "policies";
 
-/// The path of a policy's PDF relative to output/restricted/, e.g. `policies/POL-ACCESS.pdf`.
-pub fn policy_pdf_path(id: &str) -> String {
-    format!("{POLICY_DIR}/{id}.pdf")
+/// The path of a policy's PDF relative to output/restricted/, e.g. `policies/POL-ACCESS.pdf`;
+/// a copy stamped for a recipient goes in a folder of that recipient's copies,
+/// `policies/<name>-<hash>/POL-ACCESS.pdf` (named like the stamped package, see
+/// [`crate::pipeline::recipient_tag`]), so no build overwrites another recipient's copy.
+pub fn policy_pdf_path(id: &str, recipient: Option<&str>) -> String {
+    match recipient {
+        None => format!("{POLICY_DIR}/{id}.pdf"),
+        Some(r) => format!(
+            "{POLICY_DIR}/{}/{id}.pdf",
+            crate::pipeline::recipient_tag(r)
+        ),
+    }
 }
 
 /// True if an ID can name a file as it is (letters, digits, `.`, `-`, `_`; not starting with `.`).
@@ -146,7 +156,7 @@ pub fn render_policies(
                     .policy(&id)
                     .and_then(|p| p.record.version.as_ref().map(|v| v.value.clone()));
                 out.push(PolicyPdf {
-                    path: policy_pdf_path(&id),
+                    path: policy_pdf_path(&id, opts.recipient.as_deref()),
                     id,
                     version,
                     output,
