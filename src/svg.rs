@@ -66,7 +66,31 @@ fn options() -> usvg::Options<'static> {
 
 /// Parses an SVG and writes it back from usvg's tree (see the module documentation).
 /// The error is a sentence saying why the file is not a usable SVG.
+///
+/// The result is remembered for the process (by the SHA-256 of the input, up to 64 files): a
+/// build shows the same logo in `check`, the trust page, the package and every policy PDF, each
+/// in a Typst world of its own.
 pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Memo = Mutex<HashMap<[u8; 32], Result<Vec<u8>, String>>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let key: [u8; 32] = Sha256::digest(bytes).into();
+    if let Some(r) = memo.lock().unwrap().get(&key) {
+        return r.clone();
+    }
+    let r = sanitize_uncached(bytes);
+    let mut m = memo.lock().unwrap();
+    if m.len() >= 64 {
+        m.clear();
+    }
+    m.insert(key, r.clone());
+    r
+}
+
+fn sanitize_uncached(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let tree = usvg::Tree::from_data(bytes, &options())
         .map_err(|e| format!("it is not an SVG file trustbook can read ({e})"))?;
     let out = tree.to_string(&usvg::WriteOptions::default());
@@ -88,5 +112,15 @@ mod tests {
     #[test]
     fn rejects_what_is_not_svg() {
         assert!(sanitize(b"not an svg").is_err());
+        // Remembered answers are the same answers.
+        assert_eq!(sanitize(b"not an svg"), sanitize_uncached(b"not an svg"));
+    }
+
+    #[test]
+    fn a_remembered_result_is_the_same_as_a_fresh_one() {
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><circle r="2" cx="2" cy="2"/></svg>"#;
+        let first = sanitize(svg).unwrap();
+        assert_eq!(sanitize(svg).unwrap(), first);
+        assert_eq!(sanitize_uncached(svg).unwrap(), first);
     }
 }
