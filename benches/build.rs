@@ -1,8 +1,8 @@
 //! Benchmark (no harness): the full build, step by step, on the example company and on the
 //! generated large project: prepare (load + check + assess), the trust page (HTML), the package
 //! (PDF), and a second package render in the same engine (what `serve` does after an edit; warm);
-//! then the policy PDFs alone (one thread, then all cores) and the package with the policy PDFs
-//! rendered at the same time, as `trustbook build` does ("build total" counts this last one).
+//! then the policy PDFs alone (one thread, then all cores) and the package followed by the policy
+//! PDFs, as `trustbook build` renders them ("build total" counts this last one).
 //! Run with `cargo bench --bench build`. Peak memory needs one process per build:
 //! `scripts/bench-memory` measures `trustbook build` (time and peak RSS) on the example and on the
 //! large project at 1×, 2× and 4× its size (`gen_large --scale N`), so the growth per page shows.

@@ -92,12 +92,6 @@ pub struct Output {
     pub theme_dirs: &'static [&'static str],
     /// Whether `serve` previews it.
     pub preview: bool,
-    /// Whether `build` renders it on a thread of its own beside the package (the PDFs). If not,
-    /// it is rendered on the building thread once the package is done, into the memory the
-    /// package freed: glibc does not hand memory freed by one thread's heap arena to another
-    /// thread, so the workbook rendered beside the package added its peak to the package's
-    /// (the large generated project: 1.16 GB against 1.02 GB).
-    pub side_by_side: bool,
     pub renderer: Renderer,
 }
 
@@ -308,7 +302,6 @@ pub const OUTPUTS: &[Output] = &[
         dir: "",
         theme_dirs: &["html"],
         preview: true,
-        side_by_side: false,
         renderer: Renderer::Public(&TrustPage),
     },
     Output {
@@ -318,7 +311,6 @@ pub const OUTPUTS: &[Output] = &[
         dir: "",
         theme_dirs: &["typst"],
         preview: true,
-        side_by_side: true,
         renderer: Renderer::Restricted(&PackagePdf),
     },
     Output {
@@ -328,7 +320,6 @@ pub const OUTPUTS: &[Output] = &[
         dir: "policies/",
         theme_dirs: &["typst"],
         preview: true,
-        side_by_side: true,
         renderer: Renderer::Restricted(&PolicyPdfs),
     },
     Output {
@@ -338,7 +329,6 @@ pub const OUTPUTS: &[Output] = &[
         dir: "",
         theme_dirs: &[],
         preview: false,
-        side_by_side: false,
         renderer: Renderer::Restricted(&ControlMatrix),
     },
 ];

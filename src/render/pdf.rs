@@ -192,6 +192,21 @@ impl PdfEngine {
         }
     }
 
+    /// This engine, keeping Typst's caches after each render (as `serve` does) even if it was
+    /// made for a single render: for a run of renders that share most of their work (the policy
+    /// PDFs), after which the caller drops the caches itself.
+    pub fn kept(self) -> PdfEngine {
+        PdfEngine {
+            one_shot: false,
+            ..self
+        }
+    }
+
+    /// Whether this engine drops Typst's caches after each render (see [`PdfEngine::one_shot`]).
+    pub fn is_one_shot(&self) -> bool {
+        self.one_shot
+    }
+
     /// An engine for a single render (`trustbook build`): see [`PdfEngine::one_shot`].
     pub fn one_shot() -> PdfEngine {
         PdfEngine {

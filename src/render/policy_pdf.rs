@@ -121,7 +121,9 @@ pub fn render_policies(
     for (i, p) in approved.iter().enumerate() {
         chunks[i % threads].push(p);
     }
-    let engines: Vec<PdfEngine> = (0..threads).map(|_| proto.sibling()).collect();
+    // The threads' engines keep Typst's caches between their policies (they share the theme,
+    // fonts and shaping); a one-shot build drops the caches once every policy is done.
+    let engines: Vec<PdfEngine> = (0..threads).map(|_| proto.sibling().kept()).collect();
     let results: Vec<Vec<(String, Result<PdfOutput, Diagnostics>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .into_iter()
@@ -145,6 +147,9 @@ pub fn render_policies(
             .map(|h| h.join().expect("a policy render thread panicked"))
             .collect()
     });
+    if proto.is_one_shot() {
+        typst::comemo::evict(0);
+    }
     let mut out = Vec::new();
     let mut errors = Diagnostics::default();
     // A broken custom policy.typ fails every policy the same way: report each problem once.
