@@ -222,10 +222,11 @@ impl Diagnostics {
             0
         }
     }
-    /// The exit code of a `trustbook build` that failed with these diagnostics: 2 when a file
-    /// could not be read or written, else 1 (problems in the records, or denied warnings).
+    /// The exit code of a `trustbook build` that failed with these diagnostics: 2 when the folder
+    /// is not a project or a file could not be read or written (as for `check`, `serve` and
+    /// `theme eject`), else 1 (problems in the records, or denied warnings).
     pub fn build_failure_exit_code(&self) -> u8 {
-        if self.items.iter().any(Diagnostic::is_io) {
+        if self.items.iter().any(|d| d.is_no_project() || d.is_io()) {
             2
         } else {
             1
@@ -521,11 +522,11 @@ mod exit_code_tests {
     }
 
     #[test]
-    fn a_failed_build_exits_2_only_for_io() {
+    fn a_failed_build_exits_2_only_for_io_or_no_project() {
         assert_eq!(with(&[(IO, true)]).build_failure_exit_code(), 2);
         assert_eq!(with(&[("missing-ref", true)]).build_failure_exit_code(), 1);
-        // A folder that is not a project is a failed build (1), as before; `check` says 2.
-        assert_eq!(with(&[(NO_PROJECT, true)]).build_failure_exit_code(), 1);
+        // A folder that is not a project is a usage error, for `build` as for `check`.
+        assert_eq!(with(&[(NO_PROJECT, true)]).build_failure_exit_code(), 2);
         assert_eq!(with(&[("placeholder", false)]).build_failure_exit_code(), 1);
     }
 

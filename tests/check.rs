@@ -956,6 +956,16 @@ fn cli_exit_codes() {
     let out = trustbook(&["check", empty.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("trustbook init"));
+    // The same exit code from every command that takes the folder ("the same everywhere").
+    for cmd in ["build", "serve"] {
+        let out = trustbook(&[cmd, empty.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("trustbook init"),
+            "{cmd}"
+        );
+    }
+    assert!(!empty.path().join("output").exists());
 }
 
 #[test]
