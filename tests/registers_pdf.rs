@@ -341,13 +341,7 @@ fn example_builds_its_policies_register_and_heat_maps() {
 
 /// Builds the fixture project with `args` after `build <dir>`; panics unless it exits 0.
 fn build_with(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_trustbook"))
-        .arg("build")
-        .arg(dir)
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .output()
-        .unwrap();
+    let out = trustbook(&[&["build", dir.to_str().unwrap()], args].concat());
     assert_eq!(
         out.status.code(),
         Some(0),
