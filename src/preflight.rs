@@ -2,9 +2,10 @@
 //! what `check` passes, `build` builds.
 //!
 //! `build` lays out pages; everything else it could reject is decided here, without laying out:
-//! - every narrative's Markdown is parsed as the package parses it: an image without alt text, or
-//!   one that is not an image file under content/, is an error, whatever the narrative's audience
-//!   (public narratives' images are copied onto the trust page, so they must exist too);
+//! - every narrative's Markdown, and every approved policy's (each is rendered as a PDF), is parsed
+//!   as the package parses it: an image without alt text, or one that is not an image file under
+//!   content/, is an error, whatever the narrative's audience (public narratives' images are
+//!   copied onto the trust page, so they must exist too);
 //! - every image the package or the trust page shows (the logo and narrative images) is decoded
 //!   with the decoders the renderers use: Typst's for PNG, JPEG, GIF and WebP, usvg for SVG
 //!   (an SVG is re-serialized through usvg before it is published: [`crate::svg`]);
@@ -13,6 +14,7 @@
 use crate::diag::{Diagnostic, Loc};
 use crate::markdown::md_ast::{self, MdSource, Node};
 use crate::project::model::Project;
+use crate::project::policy::PolicyStatus;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -68,13 +70,24 @@ pub fn check(p: &Project, d: &mut Vec<Diagnostic>) {
             .clone()
     };
     let mut referenced: BTreeSet<String> = BTreeSet::new();
-    for n in &p.narratives {
+    // Every narrative, and the body of every approved policy (each gets a PDF of its own).
+    let bodies = p
+        .narratives
+        .iter()
+        .map(|n| (&n.file, n.body_line, &n.body))
+        .chain(
+            p.policies
+                .iter()
+                .filter(|x| x.status.value == PolicyStatus::Approved)
+                .map(|x| (&x.file, x.body_line, &x.body)),
+        );
+    for (file, first_line, body) in bodies {
         let src = MdSource {
-            file: n.file.clone(),
-            first_line: n.body_line,
+            file: file.clone(),
+            first_line,
             assets: &p.assets,
         };
-        let (nodes, diags) = md_ast::parse(&n.body, &src);
+        let (nodes, diags) = md_ast::parse(body, &src);
         d.extend(diags);
         for rel in narrative_images(&nodes) {
             referenced.insert(rel.clone());
@@ -89,7 +102,7 @@ pub fn check(p: &Project, d: &mut Vec<Diagnostic>) {
                         Some(Loc::file_start(&file)),
                         format!("the image content/{rel} cannot be shown: {why}"),
                     )
-                    .with_related(&Loc::file_start(&n.file), "shown by this narrative")
+                    .with_related(&Loc::file_start(&src.file), "shown here")
                     .with_hint("export the image again as PNG, JPEG or SVG and save it under the same name"),
                 );
             }

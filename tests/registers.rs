@@ -602,3 +602,28 @@ fn check_json_lists_policies_and_risks() {
             .contains("likelihood × impact")
     );
 }
+
+#[test]
+fn an_approved_policys_images_are_checked_as_its_pdf_needs_them() {
+    // `check` passing means `build` succeeds: the policy PDF refuses an image without alt text or
+    // file, so `check` reports it where it is written. A draft gets no PDF, so its body is not.
+    let f = registers()
+        .edit(
+            ACCESS,
+            "by role and reviewed every quarter.\n",
+            "by role and reviewed every quarter.\n\n![](../assets/none.png)\n",
+        )
+        .append("content/policies/incident.md", "\n![](nowhere.png)\n");
+    f.check().assert_exactly(&[
+        "error image-not-found content/policies/access.md:21:1",
+        "error image-without-alt content/policies/access.md:21:1",
+    ]);
+    let out = trustbook(&["build", f.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("content/policies/access.md:21:1"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("incident.md"), "{stderr}");
+}
