@@ -176,7 +176,13 @@ pub fn parse(markdown: &str, src: &MdSource<'_>) -> (Vec<Node>, Vec<Diagnostic>)
                     f.task = Some(checked);
                 }
             }
+            Event::InlineHtml(t) if is_comment(&t) => {}
             other => {
+                if let Event::InlineHtml(t) = &other
+                    && !t.starts_with("</")
+                {
+                    b.raw_html(range.start, t);
+                }
                 if let Some(n) = leaf(other) {
                     b.push(n);
                 }
@@ -225,6 +231,22 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// Warns about raw HTML at byte `offset`: the package prints it as written.
+    fn raw_html(&mut self, offset: usize, html: &str) {
+        let first = html.lines().next().unwrap_or("").trim_end();
+        let shown: String = first.chars().take(60).collect();
+        let more = if shown.len() < first.len() { "…" } else { "" };
+        self.diags.push(
+            Diagnostic::warning(
+                "raw-html",
+                Some(self.loc(offset, first.len().min(200))),
+                format!("raw HTML `{shown}{more}`: the PDF prints it as written, the trust page shows it sanitized"),
+            )
+            .with_label("raw HTML")
+            .with_hint("write it in Markdown instead: `![description](../assets/diagram.png)` for an image, `**bold**`, a table with `|`; an HTML comment `<!-- … -->` is left out of every output"),
+        );
+    }
+
     /// Closes the innermost element (which ends at byte `end_offset`) and adds its node.
     fn close(&mut self, end: TagEnd, end_offset: usize) {
         let Some(Frame {
@@ -244,10 +266,14 @@ impl Builder<'_, '_> {
             },
             Tag::BlockQuote(_) => Node::Blockquote { c: children },
             Tag::CodeBlock(kind) => code_block(kind, &children),
-            Tag::HtmlBlock => Node::Html {
-                v: plain_text(&children).trim_end().to_string(),
-                block: true,
-            },
+            Tag::HtmlBlock => {
+                let v = plain_text(&children).trim_end().to_string();
+                if is_comment(&v) {
+                    return;
+                }
+                self.raw_html(start, &v);
+                Node::Html { v, block: true }
+            }
             Tag::List(start) => list(start, children),
             Tag::Item => Node::ListItem { task, c: children },
             Tag::FootnoteDefinition(label) => Node::FootnoteDef {
@@ -311,6 +337,19 @@ impl Builder<'_, '_> {
             title,
         }
     }
+}
+
+/// True for an HTML comment (`<!-- … -->`, one or more in a row): invisible in every Markdown
+/// renderer, so left out of the package as the trust page's sanitizer leaves it out.
+fn is_comment(html: &str) -> bool {
+    let mut rest = html.trim_start();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        let Some(end) = after.find("-->") else {
+            return false;
+        };
+        rest = after[end + 3..].trim_start();
+    }
+    rest.is_empty() && !html.trim().is_empty()
 }
 
 /// The node of an event that opens no element (`None` for the ones that do, and task markers).
@@ -629,7 +668,8 @@ mod tests {
     fn inline_and_blocks() {
         let (n, d) =
             p("# T\n\nA *b* **c** ~~d~~ `e` [f](https://x.example) <b>raw</b>\\\nnext\n\n---\n");
-        assert!(d.is_empty());
+        // Only the raw HTML is warned about (see below).
+        assert_eq!(d.iter().map(|x| x.code).collect::<Vec<_>>(), ["raw-html"]);
         let j = serde_json::to_string(&n).unwrap();
         for k in [
             "\"heading\"",
@@ -685,6 +725,52 @@ mod tests {
             "{j}"
         );
         assert!(j.contains("\"footnote_def\""));
+    }
+
+    #[test]
+    fn html_comments_are_left_out_and_other_raw_html_is_warned_about() {
+        let (n, d) =
+            p("Before <!-- note to self --> after.\n\n<!--\nreviewer: check this\n-->\n\nText\n");
+        assert!(d.is_empty(), "{d:?}");
+        let text = plain_text(&n);
+        assert!(
+            !text.contains("note to self") && !text.contains("reviewer"),
+            "{text}"
+        );
+        assert!(text.contains("Before") && text.contains("after.") && text.contains("Text"));
+
+        let (n, d) =
+            p("See <img src=\"a.png\"> and <b>bold</b>.\n\n<div class=\"x\">\nblock\n</div>\n");
+        let at: Vec<(String, u32, u32)> = d
+            .iter()
+            .map(|x| {
+                let l = x.loc.as_ref().unwrap();
+                (x.code.to_string(), l.line, l.column)
+            })
+            .collect();
+        // One warning per opening tag or block, where it is written (the body starts on line 6);
+        // closing tags add none. The HTML is kept: the PDF prints it, the trust page sanitizes it.
+        assert_eq!(
+            at,
+            [
+                ("raw-html".into(), 6, 5),
+                ("raw-html".into(), 6, 27),
+                ("raw-html".into(), 8, 1)
+            ]
+        );
+        assert!(
+            d.iter()
+                .all(|x| x.severity == crate::diag::Severity::Warning)
+        );
+        assert!(
+            d[0].message.contains("`<img src=\"a.png\">`"),
+            "{}",
+            d[0].message
+        );
+        assert!(matches!(&n[1], Node::Html { block: true, .. }));
+        // A comment followed by markup is not only a comment.
+        assert!(!is_comment("<!-- a --> <b>x</b> <!-- c -->"));
+        assert!(is_comment("<!-- a -->\n<!-- b -->"));
     }
 
     #[test]
