@@ -1120,3 +1120,30 @@ fn broken_config_keeps_the_file_order_of_risk_diagnostics() {
         "{files:?}"
     );
 }
+
+#[test]
+fn raw_html_is_warned_about_where_a_pdf_prints_it() {
+    // The package prints raw HTML as written: a warning where it is written. The trust page's own
+    // narratives are only HTML (shown sanitized): no warning. An HTML comment is never a problem.
+    let c = Fixture::base()
+        .edit(
+            "content/narratives/overview.md",
+            "Base Fixture runs the Base Platform.",
+            "Base Fixture runs the <b>Base</b> Platform. <!-- internal note -->",
+        )
+        .edit(
+            "content/narratives/trust-overview.md",
+            "We protect customer data.",
+            "We protect <b>customer</b> data.",
+        )
+        .check();
+    let raw: Vec<String> = c
+        .list()
+        .into_iter()
+        .filter(|l| l.contains("raw-html"))
+        .collect();
+    assert_eq!(
+        raw,
+        ["warning raw-html content/narratives/overview.md:6:23"]
+    );
+}
