@@ -257,10 +257,10 @@ pub fn cli_init(dir: &Path) -> u8 {
     }
 }
 
-/// Every file under `root`, as sorted `/`-separated paths relative to it (tests: the starter
-/// folders on disk against the lists compiled into the binary).
-#[cfg(test)]
-pub(crate) fn files_under(root: &Path) -> Vec<String> {
+/// Every file under `root`, as sorted `/`-separated paths relative to it (for the tests: the
+/// starter folders on disk against the lists compiled into the binary, and what `init` wrote).
+#[doc(hidden)]
+pub fn files_under(root: &Path) -> Vec<String> {
     let mut v: Vec<String> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(|e| e.ok())

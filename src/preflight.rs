@@ -87,10 +87,10 @@ pub fn check(p: &Project, d: &mut Vec<Diagnostic>) {
             file: file.clone(),
             first_line,
             assets: &p.assets,
+            in_pdf,
         };
         let (nodes, diags) = md_ast::parse(body, &src);
-        // Raw HTML is a problem only where a PDF prints it; the trust page shows it sanitized.
-        d.extend(diags.into_iter().filter(|x| in_pdf || x.code != "raw-html"));
+        d.extend(diags);
         for rel in narrative_images(&nodes) {
             referenced.insert(rel.clone());
             let Some(bytes) = p.assets.get(&rel) else {

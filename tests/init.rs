@@ -4,24 +4,8 @@
 mod common;
 
 use common::*;
-use std::path::Path;
 
-fn files_under(root: &Path) -> Vec<String> {
-    let mut v: Vec<String> = walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            e.path()
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/")
-        })
-        .collect();
-    v.sort();
-    v
-}
+use trustbook::init::files_under;
 
 #[test]
 fn starter_passes_check_and_shows_its_gaps() {

@@ -130,6 +130,9 @@ pub struct MdSource<'a> {
     pub first_line: u32,
     /// Files under content/ that may be shown: path relative to content/ → bytes.
     pub assets: &'a crate::project::lazy::Assets,
+    /// Whether a PDF prints this Markdown: raw HTML is then a `raw-html` warning (the trust
+    /// page's own narratives are only HTML, where raw HTML is shown sanitized).
+    pub in_pdf: bool,
 }
 
 /// The parser options the package uses: CommonMark + tables, footnotes, strikethrough, task lists.
@@ -231,8 +234,11 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// Warns about raw HTML at byte `offset`: the package prints it as written.
+    /// Warns about raw HTML at byte `offset` when a PDF prints it as written.
     fn raw_html(&mut self, offset: usize, html: &str) {
+        if !self.src.in_pdf {
+            return;
+        }
         let first = html.lines().next().unwrap_or("").trim_end();
         let shown: String = first.chars().take(60).collect();
         let more = if shown.len() < first.len() { "…" } else { "" };
@@ -660,6 +666,7 @@ mod tests {
             file: Arc::from("content/narratives/x.md"),
             first_line: 6,
             assets: &assets,
+            in_pdf: true,
         };
         parse(md, &src)
     }
@@ -768,6 +775,17 @@ mod tests {
             d[0].message
         );
         assert!(matches!(&n[1], Node::Html { block: true, .. }));
+        // Markdown no PDF prints (the trust page's own narratives) keeps its HTML without a word.
+        let assets = crate::project::lazy::Assets::default();
+        let html_only = MdSource {
+            file: Arc::from("content/narratives/trust-overview.md"),
+            first_line: 6,
+            assets: &assets,
+            in_pdf: false,
+        };
+        let (n, d) = parse("See <b>bold</b>.\n", &html_only);
+        assert!(d.is_empty(), "{d:?}");
+        assert!(!n.is_empty());
         // A comment followed by markup is not only a comment.
         assert!(!is_comment("<!-- a --> <b>x</b> <!-- c -->"));
         assert!(is_comment("<!-- a -->\n<!-- b -->"));

@@ -462,6 +462,7 @@ pub fn policy_doc(
         file: p.file.clone(),
         first_line: p.body_line,
         assets: &project.assets,
+        in_pdf: true,
     };
     // Variables (`{{ organization }}`, …) as plain text, as in narratives.
     let text =

@@ -498,6 +498,7 @@ fn narratives(pkg: &Package) -> (Narratives, Vec<Diagnostic>) {
             file: n.file.clone(),
             first_line: n.body_line,
             assets: &project.assets,
+            in_pdf: true,
         };
         let text = crate::markdown::variables::apply(&n.body, &vars);
         let (body, d) = md_ast::parse(&text, &src);
